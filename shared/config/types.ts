@@ -153,8 +153,24 @@ export interface ImageBuilderConfig {
   cleanup: CleanupPolicy;
   pollIntervalSeconds: number;
   dryRun: boolean;
-  /** The user's own template (parsed JSON of templateJsonPath), merged under the inputs. */
-  userTemplate?: Record<string, unknown>;
+  /** Run the read-only preflight checks before creating anything. */
+  preflight: boolean;
+  /** Run the preflight checks and stop (pull-request validation). */
+  preflightOnly: boolean;
+  /** The user's own template (templateJsonPath); explicit inputs are applied over it. */
+  userTemplate?: UserTemplate;
+}
+
+/**
+ * A template the user wrote. The task injects its artifact steps into it and
+ * applies only the inputs the user set explicitly, so task defaults never
+ * overwrite what the file says.
+ */
+export interface UserTemplate {
+  /** Request body in the REST wire shape: { location?, tags?, identity?, properties: {...} }. */
+  body: Record<string, unknown>;
+  /** Names of the inputs the user set (not defaulted). */
+  explicitInputs: readonly string[];
 }
 
 /**
