@@ -1,0 +1,146 @@
+/**
+ * The pipeline edge: the only module that imports azure-pipelines-task-lib.
+ *
+ * It turns the agent's environment (inputs, variables, endpoints, signals)
+ * into a TaskEnvironment and implements TaskHost with logging commands.
+ * Everything else in shared/ is plain TypeScript that the local runner can drive too.
+ */
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import * as tl from 'azure-pipelines-task-lib/task';
+import type { TaskHost, TaskOutcome } from './types';
+import type { TaskEnvironment } from '../run/taskEnvironment';
+import type { InputName } from '../config/inputNames';
+import { serviceConnectionFromEndpoint } from '../azure/endpointToConnection';
+import { LocalizedError } from './localizedError';
+
+export class TaskLibHost implements TaskHost {
+  private completed = false;
+
+  loc(key: string, ...args: unknown[]): string {
+    return tl.loc(key, ...args);
+  }
+  info(line: string): void {
+    console.log(line);
+  }
+  debug(line: string): void {
+    tl.debug(line);
+  }
+  warning(message: string): void {
+    tl.warning(message);
+  }
+  error(message: string): void {
+    tl.error(message);
+  }
+  beginGroup(title: string): void {
+    console.log(`##[group]${title}`);
+  }
+  endGroup(): void {
+    console.log('##[endgroup]');
+  }
+  setSecret(value: string): void {
+    // The agent rejects multi-line secrets; mask each line instead.
+    for (const line of value.split(/\r?\n/)) {
+      if (line.trim().length > 0) tl.setSecret(line);
+    }
+  }
+  setOutput(name: string, value: string): void {
+    tl.setVariable(name, value, false, true);
+  }
+  setProgress(percent: number, description: string): void {
+    tl.setProgress(Math.max(0, Math.min(100, Math.round(percent))), description);
+  }
+  uploadSummary(filePath: string): void {
+    tl.uploadSummary(filePath);
+  }
+  uploadLog(filePath: string): void {
+    tl.uploadBuildLog(filePath);
+  }
+  addAttachment(type: string, name: string, filePath: string): void {
+    tl.addAttachment(type, name, filePath);
+  }
+  tempDirectory(): string {
+    return tl.getVariable('Agent.TempDirectory') ?? require('node:os').tmpdir();
+  }
+  complete(outcome: TaskOutcome, message: string): void {
+    this.completed = true;
+    if (outcome === 'Canceled') {
+      // task-lib spells it "Cancelled", which the agent rejects (the step would fail);
+      // the agent's own value has one "l".
+      tl.command('task.complete', { result: 'Canceled' }, message);
+      return;
+    }
+    tl.setResult(tl.TaskResult[outcome], message);
+  }
+  hasCompleted(): boolean {
+    return this.completed;
+  }
+}
+
+/** Inputs whose agent-side type is filePath: the agent roots an empty value to the sources folder. */
+function readInput(name: InputName): string | undefined {
+  return tl.getInput(name, false);
+}
+
+export function createPipelineEnvironment(taskJsonDir: string): { env: TaskEnvironment; host: TaskLibHost; cancel: AbortController } {
+  tl.setResourcePath(path.join(taskJsonDir, 'task.json'));
+  const host = new TaskLibHost();
+  const cancel = new AbortController();
+  const env: TaskEnvironment = {
+    host,
+    input: readInput,
+    context: {
+      teamProject: tl.getVariable('System.TeamProject') ?? 'local',
+      buildId: tl.getVariable('Build.BuildId') ?? '0',
+      jobAttempt: tl.getVariable('System.JobAttempt') ?? '1',
+      workingDirectory: tl.getVariable('System.DefaultWorkingDirectory') ?? process.cwd(),
+    },
+    readTextFile: (p) => fs.readFileSync(p, 'utf8'),
+    serviceConnection: (endpointId) => readServiceConnection(endpointId),
+    cancellation: cancel.signal,
+  };
+  return { env, host, cancel };
+}
+
+function readServiceConnection(endpointId: string) {
+  const url = tl.getEndpointUrl(endpointId, true);
+  let auth: tl.EndpointAuthorization | undefined;
+  try {
+    auth = tl.getEndpointAuthorization(endpointId, true);
+  } catch {
+    // task-lib's own message quotes the raw authorization, secrets included.
+    throw new LocalizedError('ConnectionAuthUnreadable', [endpointId]);
+  }
+  if (!url || !auth) throw new LocalizedError('ConnectionNotFound', [endpointId]);
+  for (const value of Object.values(auth.parameters ?? {})) {
+    if (value) tl.setSecret(value);
+  }
+  const systemAccessToken =
+    tl.getEndpointAuthorizationParameter('SystemVssConnection', 'AccessToken', true) ??
+    tl.getVariable('System.AccessToken');
+  if (systemAccessToken) tl.setSecret(systemAccessToken);
+  return serviceConnectionFromEndpoint(
+    endpointId,
+    url,
+    { scheme: auth.scheme, parameters: auth.parameters ?? {} },
+    (key) => tl.getEndpointDataParameter(endpointId, key, true),
+    { oidcRequestUri: tl.getVariable('System.OidcRequestUri'), systemAccessToken },
+  );
+}
+
+/**
+ * The agent cancels a step with SIGINT, then SIGTERM 7.5 s later, then kills
+ * the tree 2.5 s after that. The first signal starts the task's own cancel
+ * (stop the build, clean up); later ones change nothing, so cleanup is not
+ * interrupted by the default handler killing the process.
+ */
+export function installCancelHandlers(cancel: AbortController): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!cancel.signal.aborted) {
+      tl.debug(`received ${signal}; cancelling`);
+      cancel.abort(new Error(`pipeline cancelled (${signal})`));
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}

@@ -1,0 +1,76 @@
+import type { ImageBuilderConfig } from '../config/types';
+import type { StagedArtifact } from '../staging/types';
+import type { ImageTemplateBody } from '../template';
+
+/** What the build run needs to know about a template as Azure reports it. */
+export interface TemplateState {
+  id: string;
+  provisioningState?: string;
+  provisioningError?: { code?: string; message?: string };
+  lastRunStatus?: RunStatus;
+  exactStagingResourceGroup?: string;
+}
+
+export interface RunStatus {
+  runState?: string;
+  runSubState?: string;
+  message?: string;
+  startTime?: Date;
+  endTime?: Date;
+}
+
+export interface RunOutputInfo {
+  name: string;
+  artifactId?: string;
+  artifactUri?: string;
+  provisioningState?: string;
+}
+
+/** Operations on the one image template this run owns. */
+export interface TemplateOperations {
+  /** undefined when the template does not exist. */
+  get(signal?: AbortSignal): Promise<TemplateState | undefined>;
+  create(body: ImageTemplateBody, signal?: AbortSignal): Promise<TemplateState>;
+  /** Deletes and waits until it is gone (which also removes the service-made staging group). */
+  delete(signal?: AbortSignal): Promise<void>;
+  /** Sends the run request; returns once Azure accepted it, not when the build ends. */
+  startRun(signal?: AbortSignal): Promise<void>;
+  /** Sends the cancel request; returns once Azure accepted it. */
+  cancelRun(): Promise<void>;
+  runOutputs(): Promise<RunOutputInfo[]>;
+}
+
+export interface StagedUpload {
+  artifact: StagedArtifact;
+  /** Deletes the uploaded blob. */
+  remove(): Promise<void>;
+}
+
+/** A live view of the build log; absent when the connection may not read it. */
+export interface BuildLogTail {
+  /** Reads what is new and prints complete lines. */
+  poll(): Promise<void>;
+  /** Reads to the end once more (after the run ended). */
+  finish(): Promise<void>;
+  /** Last lines, for failure reports. */
+  tail(lines: number): string[];
+  /** Full log on disk, when any was read. */
+  localFile(): string | undefined;
+}
+
+/**
+ * Azure as the build run sees it. The production implementation
+ * (shared/run/azureBuildServices.ts) talks to ARM and Blob Storage through the
+ * Azure SDKs; tests may supply their own.
+ */
+export interface BuildServices {
+  templates: TemplateOperations;
+  resolveLatestPlatformVersion(
+    source: Extract<ImageBuilderConfig['source'], { kind: 'platformImage' }>,
+    location: string,
+    signal?: AbortSignal,
+  ): Promise<string>;
+  stageArtifacts(config: ImageBuilderConfig, onProgress: (bytes: number) => void, signal?: AbortSignal): Promise<StagedUpload>;
+  /** Opens the staging account's customization.log for tailing; undefined when not readable yet. */
+  openBuildLog(stagingResourceGroupId: string): Promise<BuildLogTail | undefined>;
+}

@@ -1,0 +1,48 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ImageBuilderConfig } from '../config/types';
+import type { TaskHost } from '../host/types';
+import type { StagedArtifact } from '../staging/types';
+import { buildImageTemplate, redactTemplate, summarizeTemplate } from '../template';
+import { measureArchive } from '../staging/measure';
+import { artifactBlobName, archiveFormatFor } from '../staging/naming';
+
+/**
+ * Shows exactly which template the task would submit, without calling Azure.
+ *
+ * Artifacts are packed locally (into a hash, not to disk or the network) so
+ * the template carries the real size and checksum, and therefore the same
+ * delivery step (File customizer or checked download) a real run would use.
+ */
+export async function performDryRun(host: TaskHost, config: ImageBuilderConfig): Promise<string> {
+  let artifact: StagedArtifact | undefined;
+  if (config.artifacts) {
+    const format = archiveFormatFor(config.provisioner);
+    host.info(host.loc('DryRunPacking', config.artifacts.packagePath));
+    const measured = await measureArchive(config.artifacts.packagePath, format);
+    const blobName = artifactBlobName(config.target.templateName, config.artifacts.folderName, format);
+    artifact = {
+      url: `https://${config.artifacts.storageAccountName}.blob.core.windows.net/${config.artifacts.storageContainer}/${blobName}`,
+      sizeBytes: measured.sizeBytes,
+      sha256: measured.sha256,
+      format,
+    };
+  }
+  const pinnedPlatformVersion = undefined; // resolving `latest` needs Azure; a dry run shows what was asked for
+  const body = redactTemplate(buildImageTemplate(config, { artifact, pinnedPlatformVersion }));
+  const json = JSON.stringify(body, null, 2);
+
+  host.info(host.loc('TemplateName', config.target.templateName));
+  for (const line of summarizeTemplate(body)) host.info(`  ${line}`);
+  host.beginGroup(host.loc('DryRunTemplate'));
+  for (const line of json.split('\n')) host.info(line);
+  host.endGroup();
+
+  const file = path.join(host.tempDirectory(), `${config.target.templateName}.imagetemplate.json`);
+  fs.writeFileSync(file, json + '\n');
+  host.addAttachment('ImageBuilderTemplate', path.basename(file), file);
+  host.uploadLog(file);
+  host.info(host.loc('DryRunWritten', file));
+  host.setOutput('templateName', config.target.templateName);
+  return file;
+}

@@ -1,0 +1,51 @@
+import type { TaskEnvironment } from './taskEnvironment';
+import type { InputName } from '../config/inputNames';
+import { parseConfig, formatProblem } from '../config/parse';
+import { LocalizedError } from '../host/localizedError';
+import { performDryRun } from './dryRun';
+import { runBuild } from './runBuild';
+
+/**
+ * The task from inputs to result, whoever runs it.
+ * Bad input is reported before anything touches Azure.
+ */
+export async function runTask(env: TaskEnvironment): Promise<void> {
+  const { host } = env;
+  try {
+    const templateJsonPath = env.input('templateJsonPath');
+    const files: { templateJson?: string } = {};
+    if (templateJsonPath && isSuppliedPath(templateJsonPath, env.context.workingDirectory)) {
+      try {
+        files.templateJson = env.readTextFile(templateJsonPath);
+      } catch (err) {
+        throw new LocalizedError('TemplateFileUnreadable', [templateJsonPath, (err as Error).message]);
+      }
+    }
+    const parsed = parseConfig((name: InputName) => env.input(name), env.context, files);
+    if (!parsed.ok) {
+      for (const problem of parsed.problems) host.error(formatProblem(problem, host.loc.bind(host)));
+      host.complete('Failed', host.loc('InvalidInputs', parsed.problems.length));
+      return;
+    }
+    const config = parsed.config;
+    if (config.dryRun) {
+      await performDryRun(host, config);
+      host.complete('Succeeded', host.loc('DryRunDone', config.target.templateName));
+      return;
+    }
+    const connection = env.serviceConnection(config.target.connection);
+    const outcome = await runBuild({ host, config, connection, cancellation: env.cancellation });
+    host.complete(outcome.result, outcome.message);
+  } catch (err) {
+    const message = err instanceof LocalizedError ? err.format(host.loc.bind(host)) : String((err as Error)?.message ?? err);
+    host.error(message);
+    host.complete('Failed', message);
+  }
+}
+
+/** The agent roots an empty filePath input to the working directory; that means "not supplied". */
+function isSuppliedPath(value: string, workingDirectory: string): boolean {
+  const strip = (p: string) => p.replace(/[\\/]+$/, '');
+  return strip(value) !== strip(workingDirectory);
+}
+

@@ -1,0 +1,22 @@
+import type { InputName } from '../config/inputNames';
+import type { PipelineContext } from '../config/types';
+import type { TaskHost } from '../host/types';
+import type { ServiceConnection } from '../azure/serviceConnection';
+
+/**
+ * Everything the task needs from whatever runs it. The pipeline edge
+ * (shared/host/taskLibHost.ts) and the local runner both provide one, so the
+ * task's behaviour lives in one place (shared/run/runTask.ts).
+ */
+export interface TaskEnvironment {
+  host: TaskHost;
+  /** Raw input value by name; undefined or '' when not set. */
+  input(name: InputName): string | undefined;
+  context: PipelineContext;
+  /** Reads a text file the user pointed at (templateJsonPath). */
+  readTextFile(path: string): string;
+  /** Resolves a service connection by endpoint id; throws a localized error when it is unusable. */
+  serviceConnection(endpointId: string): ServiceConnection;
+  /** Aborted when the pipeline is cancelled. */
+  cancellation: AbortSignal;
+}
