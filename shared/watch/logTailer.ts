@@ -1,0 +1,376 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import type { TaskHost } from '../host/types';
+import { describeError, redactSasSignature } from './format';
+import type { LogSections } from './logSections';
+import { isTransientError, type TemplateRunSnapshot } from './statusPoller';
+
+/**
+ * Follows `packerlogs/<runId>/customization.log` in the staging storage
+ * account while the build runs, printing each complete line once.
+ *
+ * Request budget: one ranged GET (`Range: bytes=<offset>-`) per poll. When
+ * nothing was appended the service answers 416 (range not satisfiable), which
+ * the adapter turns into "no new bytes"; when something was appended the same
+ * request already carries it. A HEAD (getProperties) first would cost the same
+ * one request when idle but two whenever the log grew, which is most polls of
+ * an active build, so the ranged read alone is the cheaper choice.
+ */
+
+/** Bytes from `offset` to the end of the blob as it is now. */
+export interface RangeRead {
+  bytes: Buffer;
+  /** Size of the whole blob when it was read. */
+  totalSize: number;
+}
+
+export interface RangeReader {
+  /** Empty `bytes` when the blob has no bytes at or after `offset`. */
+  readRange(offset: number): Promise<RangeRead>;
+}
+
+export interface StagingAccount {
+  name: string;
+  /** Blob service endpoint from ARM (`primaryEndpoints.blob`), e.g. https://acct.blob.core.windows.net/ */
+  blobEndpoint: string;
+}
+
+/** How the data plane is reached: the connection's own token, or the account key from ARM listKeys. */
+export type BlobAccess = { kind: 'credential' } | { kind: 'accountKey'; key: string };
+
+export interface LogBlobInfo {
+  /** Name inside the `packerlogs` container, e.g. `<runId>/customization.log`. */
+  name: string;
+  lastModified?: Date;
+}
+
+/** The `packerlogs` container of one account, reached one way. */
+export interface LogContainer {
+  listBlobs(): Promise<LogBlobInfo[]>;
+  openBlob(name: string): RangeReader;
+  /** Blob URL without credentials, for messages. */
+  urlOf(name: string): string;
+}
+
+export interface StagingLogDeps {
+  /** ARM: storage accounts in a resource group. */
+  listStorageAccounts(resourceGroupName: string): Promise<StagingAccount[]>;
+  /** ARM listKeys. Absent when the task must not use account keys. */
+  listAccountKeys?: (resourceGroupName: string, accountName: string) => Promise<string[]>;
+  openContainer(account: StagingAccount, access: BlobAccess): LogContainer;
+  /** Registers a value (an account key) the log must mask. */
+  setSecret(value: string): void;
+}
+
+export interface BuildLog {
+  accountName: string;
+  runId: string;
+  blobName: string;
+  /** Without credentials. */
+  url: string;
+  access: BlobAccess['kind'];
+  reader: RangeReader;
+}
+
+export type FindBuildLogResult =
+  | { kind: 'found'; log: BuildLog }
+  /** Nothing to read yet (no account, no container or no log); `error` when a read failed transiently. */
+  | { kind: 'notYet'; error?: unknown }
+  /** The connection may not read the logs; `accountName` is empty when even listing the accounts was refused. */
+  | { kind: 'denied'; accountName: string; error: unknown };
+
+/** What discovery learnt that does not change during a run, so later polls skip the ARM calls. */
+export interface DiscoveryCache {
+  resourceGroupName?: string;
+  containers?: { account: StagingAccount; container: LogContainer; access: BlobAccess['kind'] }[];
+}
+
+export const LOG_CONTAINER = 'packerlogs';
+export const LOG_FILE_NAME = 'customization.log';
+/** The service's last line in customization.log. */
+export const LOG_END_MARKER = 'Done exporting Packer logs to Azure Storage.';
+
+function statusOf(error: unknown): number | undefined {
+  const s = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof s === 'number' ? s : undefined;
+}
+
+function isDenied(error: unknown): boolean {
+  const s = statusOf(error);
+  return s === 401 || s === 403;
+}
+
+/** `/subscriptions/s/resourceGroups/NAME` (or a bare name) to NAME. */
+export function resourceGroupNameOf(resourceGroupId: string): string {
+  const match = /\/resourceGroups\/([^/]+)/i.exec(resourceGroupId);
+  return match ? match[1]! : resourceGroupId.replace(/^\/+|\/+$/g, '');
+}
+
+/**
+ * Finds the newest customization.log in the staging resource group, choosing
+ * the access that works: the connection's token first, then (on 401/403) the
+ * account key when `listAccountKeys` is given.
+ */
+export async function findBuildLog(deps: StagingLogDeps, exactStagingResourceGroup: string, cache: DiscoveryCache = {}): Promise<FindBuildLogResult> {
+  const rg = (cache.resourceGroupName ??= resourceGroupNameOf(exactStagingResourceGroup));
+  if (!cache.containers) {
+    let accounts: StagingAccount[];
+    try {
+      accounts = await deps.listStorageAccounts(rg);
+    } catch (error) {
+      return isDenied(error) ? { kind: 'denied', accountName: '', error } : { kind: 'notYet', error };
+    }
+    // The service creates the account shortly after the group; ask again next time.
+    if (accounts.length === 0) return { kind: 'notYet' };
+    const containers: NonNullable<DiscoveryCache['containers']> = [];
+    for (const account of accounts) {
+      const access = await chooseAccess(deps, rg, account);
+      if (access.kind === 'denied') return access;
+      if (access.kind === 'notYet') return access;
+      containers.push(access.entry);
+    }
+    cache.containers = containers;
+  }
+
+  let newest: { entry: NonNullable<DiscoveryCache['containers']>[number]; blob: LogBlobInfo } | undefined;
+  for (const entry of cache.containers) {
+    let blobs: LogBlobInfo[];
+    try {
+      blobs = await entry.container.listBlobs();
+    } catch (error) {
+      if (statusOf(error) === 404) continue; // container not made yet
+      if (isDenied(error)) return { kind: 'denied', accountName: entry.account.name, error };
+      return { kind: 'notYet', error };
+    }
+    for (const blob of blobs) {
+      if (!isRunLog(blob.name)) continue;
+      const time = blob.lastModified?.getTime() ?? 0;
+      if (!newest || time > (newest.blob.lastModified?.getTime() ?? 0)) newest = { entry, blob };
+    }
+  }
+  if (!newest) return { kind: 'notYet' };
+  const { entry, blob } = newest;
+  return {
+    kind: 'found',
+    log: {
+      accountName: entry.account.name,
+      runId: blob.name.slice(0, blob.name.indexOf('/')),
+      blobName: blob.name,
+      url: entry.container.urlOf(blob.name),
+      access: entry.access,
+      reader: entry.container.openBlob(blob.name),
+    },
+  };
+}
+
+function isRunLog(name: string): boolean {
+  const parts = name.split('/');
+  return parts.length === 2 && parts[0] !== '' && parts[1] === LOG_FILE_NAME;
+}
+
+type AccessChoice =
+  | { kind: 'ok'; entry: NonNullable<DiscoveryCache['containers']>[number] }
+  | Extract<FindBuildLogResult, { kind: 'denied' | 'notYet' }>;
+
+async function chooseAccess(deps: StagingLogDeps, rg: string, account: StagingAccount): Promise<AccessChoice> {
+  const viaToken = deps.openContainer(account, { kind: 'credential' });
+  let tokenError: unknown;
+  try {
+    await viaToken.listBlobs();
+    return { kind: 'ok', entry: { account, container: viaToken, access: 'credential' } };
+  } catch (error) {
+    // A missing container says the token may read; the logs just are not there yet.
+    if (statusOf(error) === 404) return { kind: 'ok', entry: { account, container: viaToken, access: 'credential' } };
+    if (!isDenied(error)) return { kind: 'notYet', error };
+    tokenError = error;
+  }
+  if (!deps.listAccountKeys) return { kind: 'denied', accountName: account.name, error: tokenError };
+  let key: string | undefined;
+  try {
+    key = (await deps.listAccountKeys(rg, account.name)).find((k) => k.length > 0);
+  } catch (error) {
+    return isDenied(error) ? { kind: 'denied', accountName: account.name, error } : { kind: 'notYet', error };
+  }
+  if (!key) return { kind: 'denied', accountName: account.name, error: tokenError };
+  deps.setSecret(key);
+  const viaKey = deps.openContainer(account, { kind: 'accountKey', key });
+  try {
+    await viaKey.listBlobs();
+  } catch (error) {
+    if (isDenied(error)) return { kind: 'denied', accountName: account.name, error };
+    if (statusOf(error) !== 404) return { kind: 'notYet', error };
+  }
+  return { kind: 'ok', entry: { account, container: viaKey, access: 'accountKey' } };
+}
+
+export type LogTailerHost = Pick<TaskHost, 'loc' | 'info' | 'debug' | 'warning' | 'tempDirectory'>;
+
+export interface LogTailerOptions {
+  host: LogTailerHost;
+  sections: LogSections;
+  deps: StagingLogDeps;
+  /** Lines kept in memory for failure reports. Default 100. */
+  keepLines?: number;
+}
+
+export type LogTailerState =
+  /** No log found yet. */
+  | 'searching'
+  | 'following'
+  /** The end marker was read. */
+  | 'done'
+  /** The log cannot be read (access refused, or it went away); status only from here. */
+  | 'unavailable'
+  | 'stopped';
+
+export class LogTailer {
+  private stateValue: LogTailerState = 'searching';
+  private log: BuildLog | undefined;
+  private offset = 0;
+  private readonly decoder = new StringDecoder('utf8');
+  private partial = '';
+  private readonly lastLinesBuffer: string[] = [];
+  private readonly keepLines: number;
+  private filePath: string | undefined;
+  private readonly cache: DiscoveryCache = {};
+  private warned = false;
+
+  constructor(private readonly options: LogTailerOptions) {
+    this.keepLines = options.keepLines ?? 100;
+  }
+
+  get state(): LogTailerState {
+    return this.stateValue;
+  }
+
+  /** The full log on disk (for build.uploadlog), once anything was read. */
+  get logFilePath(): string | undefined {
+    return this.filePath;
+  }
+
+  /** The run folder name, once the log is found. */
+  get runId(): string | undefined {
+    return this.log?.runId;
+  }
+
+  /** The last lines read (at most keepLines), for failure reports. */
+  lastLines(): string[] {
+    return [...this.lastLinesBuffer];
+  }
+
+  /**
+   * One step per poll: look for the log until it is found, then read what was
+   * appended since the last step. Never throws; problems are reported here.
+   */
+  async tick(snapshot?: TemplateRunSnapshot): Promise<void> {
+    try {
+      if (this.stateValue === 'searching') {
+        const rg = snapshot?.exactStagingResourceGroup;
+        if (!rg || !(await this.discover(rg))) return;
+      }
+      if (this.stateValue === 'following') await this.readOnce();
+    } catch (error) {
+      this.options.host.debug(this.options.host.loc('LogReadRetry', describeError(error)));
+    }
+  }
+
+  /** Prints a partial last line, closes the group and stops following. Safe to call more than once. */
+  stop(): void {
+    if (this.stateValue === 'stopped') return;
+    this.flushPartial();
+    this.options.sections.close();
+    if (this.filePath) this.options.host.debug(this.options.host.loc('LogSaved', this.filePath));
+    this.stateValue = 'stopped';
+  }
+
+  private async discover(exactStagingResourceGroup: string): Promise<boolean> {
+    const { host } = this.options;
+    const found = await findBuildLog(this.options.deps, exactStagingResourceGroup, this.cache);
+    switch (found.kind) {
+      case 'notYet':
+        if (found.error !== undefined) host.debug(host.loc('LogReadRetry', describeError(found.error)));
+        return false;
+      case 'denied':
+        this.giveUp(found.accountName || resourceGroupNameOf(exactStagingResourceGroup), found.error);
+        return false;
+      case 'found':
+        this.log = found.log;
+        if (found.log.access === 'accountKey') this.status(host.loc('LogKeyFallback', found.log.accountName));
+        this.status(host.loc('LogFollowing', found.log.url));
+        this.filePath = path.join(host.tempDirectory(), `customization-${safeFileName(found.log.runId)}.log`);
+        fs.writeFileSync(this.filePath, '');
+        this.stateValue = 'following';
+        return true;
+    }
+  }
+
+  private async readOnce(): Promise<void> {
+    const { host } = this.options;
+    let read: RangeRead;
+    try {
+      read = await this.log!.reader.readRange(this.offset);
+    } catch (error) {
+      if (isDenied(error)) return this.giveUp(this.log!.accountName, error);
+      if (statusOf(error) === 404) {
+        this.status(host.loc('LogGone', describeError(error)));
+        return this.stop();
+      }
+      if (!isTransientError(error)) throw error;
+      host.debug(host.loc('LogReadRetry', describeError(error)));
+      return;
+    }
+    if (read.bytes.length === 0) return;
+    this.offset += read.bytes.length;
+    this.consume(this.decoder.write(read.bytes));
+  }
+
+  private consume(text: string): void {
+    const pieces = (this.partial + text).split('\n');
+    // The last piece has no newline yet: keep it until its newline arrives.
+    this.partial = pieces.pop() ?? '';
+    const lines = pieces.map((l) => redactSasSignature(l.endsWith('\r') ? l.slice(0, -1) : l));
+    if (lines.length === 0) return;
+    fs.appendFileSync(this.filePath!, lines.map((l) => `${l}\n`).join(''));
+    for (const line of lines) {
+      this.options.sections.logLine(line);
+      this.remember(line);
+      if (line.includes(LOG_END_MARKER)) {
+        this.stateValue = 'done';
+        this.options.sections.close();
+      }
+    }
+  }
+
+  private flushPartial(): void {
+    const rest = this.partial + this.decoder.end();
+    this.partial = '';
+    if (rest === '' || !this.filePath) return;
+    const line = redactSasSignature(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+    fs.appendFileSync(this.filePath, `${line}\n`);
+    this.options.sections.logLine(line);
+    this.remember(line);
+  }
+
+  private remember(line: string): void {
+    this.lastLinesBuffer.push(line);
+    if (this.lastLinesBuffer.length > this.keepLines) this.lastLinesBuffer.shift();
+  }
+
+  /** Warns once and leaves the run to status-only reporting. */
+  private giveUp(accountName: string, error: unknown): void {
+    this.stateValue = 'unavailable';
+    if (this.warned) return;
+    this.warned = true;
+    this.options.sections.pause();
+    this.options.host.warning(this.options.host.loc('LogAccessDenied', accountName, describeError(error)));
+  }
+
+  private status(line: string): void {
+    this.options.sections.statusLine(line);
+  }
+}
+
+function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_') || 'run';
+}

@@ -1,0 +1,387 @@
+/**
+ * Waits for an image template's build run to end by polling the template.
+ *
+ * The poller does no logging of its own: it reports what it sees as events
+ * (printed by statusPrinter.ts) and returns a result the caller acts on, so the
+ * rules for when to poll, when to give up and what counts as "done" live here
+ * and can be tested with a fake clock.
+ */
+
+/** `lastRunStatus.runState` values (2025-10-01). */
+export type RunState = 'Running' | 'Canceling' | 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Canceled';
+export type TerminalRunState = 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Canceled';
+
+/** The part of an image template the watch needs (the SDK's ImageTemplate is assignable to it). */
+export interface TemplateRunSnapshot {
+  provisioningState?: string;
+  provisioningError?: { provisioningErrorCode?: string; message?: string };
+  lastRunStatus?: {
+    runState?: string;
+    runSubState?: string;
+    message?: string;
+    startTime?: Date | string;
+    endTime?: Date | string;
+  };
+  /** Resource id of the staging resource group the service used. */
+  exactStagingResourceGroup?: string;
+}
+
+/** Milliseconds since the epoch; injectable so tests control time. */
+export interface Clock {
+  now(): number;
+}
+
+/** Resolves after `ms`, or rejects with an AbortError as soon as `signal` aborts. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/** A phase is a run state, refined by its sub-state while running ("Running/Customizing"). */
+export interface Phase {
+  runState: string;
+  runSubState?: string;
+}
+
+export type WatchEvent =
+  | { type: 'phaseChanged'; phase: Phase; previous?: Phase; at: number; elapsedMs: number; progressPercent: number }
+  | { type: 'stagingResourceGroupKnown'; resourceGroupId: string; at: number }
+  | { type: 'transientError'; error: unknown; consecutiveFailures: number; maxConsecutiveFailures: number; retryInMs: number; at: number }
+  | { type: 'finished'; runState: TerminalRunState; snapshot: TemplateRunSnapshot; at: number; elapsedMs: number }
+  | { type: 'deadlineExceeded'; deadline: number; at: number; elapsedMs: number; buildTimeoutMinutes: number; marginMinutes: number };
+
+/** Time spent in one phase, in the order the phases were seen. */
+export interface PhaseDuration {
+  phase: Phase;
+  startedAt: number;
+  durationMs: number;
+}
+
+interface ResultBase {
+  /** The last template state read, if any read succeeded. */
+  snapshot?: TemplateRunSnapshot;
+  phases: PhaseDuration[];
+  elapsedMs: number;
+}
+
+export type WatchResult = ResultBase &
+  (
+    | { kind: 'finished'; runState: TerminalRunState; snapshot: TemplateRunSnapshot }
+    /** The submission itself failed (`provisioningState: Failed`); no run took place. */
+    | { kind: 'provisioningFailed'; snapshot: TemplateRunSnapshot }
+    | { kind: 'deadlineExceeded'; deadline: number }
+    | { kind: 'aborted' }
+    /** Reading the template failed: a non-transient error, or transient ones past the bound. */
+    | { kind: 'pollFailed'; error: unknown; consecutiveFailures: number }
+  );
+
+export interface WatchRunOptions {
+  /** Reads the template (ARM GET). */
+  getTemplate: () => Promise<TemplateRunSnapshot>;
+  /** Seconds between polls before jitter. */
+  intervalSeconds: number;
+  /** The template's buildTimeoutInMinutes; 0 means the service default of 240. */
+  buildTimeoutInMinutes: number;
+  /** Added to the build timeout to form the deadline. Default DEFAULT_DEADLINE_MARGIN_MINUTES. */
+  deadlineMarginMinutes?: number;
+  /** Start of the run, for elapsed times and the deadline. Default: clock.now() when watching starts. */
+  startedAt?: number;
+  /** Stops the wait (pipeline cancel). The build itself is not cancelled here. */
+  abortSignal?: AbortSignal;
+  /** Consecutive transient failures tolerated before giving up. Default 5. */
+  maxConsecutiveFailures?: number;
+  /** Fraction of the interval added or removed at random. Default 0.1. */
+  jitterRatio?: number;
+  onEvent?: (event: WatchEvent) => void;
+  /**
+   * Called once per poll, after the template was read and events were sent,
+   * with the snapshot (or undefined when the read failed). The log tailer hangs
+   * here so that it makes exactly one read per poll. Errors it throws are ignored.
+   */
+  onTick?: (snapshot: TemplateRunSnapshot | undefined) => Promise<void>;
+  clock?: Clock;
+  sleep?: Sleep;
+  /** Uniform in [0, 1). Default Math.random. */
+  random?: () => number;
+}
+
+/** Service default for buildTimeoutInMinutes 0. */
+export const SERVICE_DEFAULT_BUILD_TIMEOUT_MINUTES = 240;
+/**
+ * The service's timeout covers the build; queueing, the final state change and
+ * clean-up of the build VM come on top, so the wait allows this much more.
+ */
+export const DEFAULT_DEADLINE_MARGIN_MINUTES = 30;
+export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 5;
+export const DEFAULT_JITTER_RATIO = 0.1;
+
+const TERMINAL: readonly TerminalRunState[] = ['Succeeded', 'PartiallySucceeded', 'Failed', 'Canceled'];
+
+/**
+ * Phase weights for the progress bar: the share of a typical build that is
+ * done once the phase is reached. Customizing dominates most builds, so the
+ * bar jumps to it early and creeps from there instead of sitting still.
+ */
+const PROGRESS_BY_SUB_STATE: Readonly<Record<string, number>> = {
+  Queued: 5,
+  Building: 15,
+  Customizing: 60,
+  Optimizing: 70,
+  Validating: 80,
+  Distributing: 90,
+};
+
+export function isTerminalRunState(value: string | undefined): value is TerminalRunState {
+  return TERMINAL.includes(value as TerminalRunState);
+}
+
+/** Percentage for task.setprogress. Unknown sub-states keep the bar where it was (`previous`). */
+export function progressPercent(phase: Phase, previous = 0): number {
+  if (isTerminalRunState(phase.runState)) return 100;
+  const byPhase = phase.runSubState ? PROGRESS_BY_SUB_STATE[phase.runSubState] : undefined;
+  return byPhase ?? previous;
+}
+
+/** buildTimeoutInMinutes as the service applies it (0 is its default). */
+export function effectiveBuildTimeoutMinutes(buildTimeoutInMinutes: number): number {
+  return buildTimeoutInMinutes > 0 ? buildTimeoutInMinutes : SERVICE_DEFAULT_BUILD_TIMEOUT_MINUTES;
+}
+
+export function buildDeadline(startedAt: number, buildTimeoutInMinutes: number, marginMinutes = DEFAULT_DEADLINE_MARGIN_MINUTES): number {
+  return startedAt + (effectiveBuildTimeoutMinutes(buildTimeoutInMinutes) + marginMinutes) * 60_000;
+}
+
+export function phaseLabel(phase: Phase): string {
+  return phase.runSubState && phase.runState === 'Running' ? `${phase.runState}/${phase.runSubState}` : phase.runState;
+}
+
+function samePhase(a: Phase | undefined, b: Phase): boolean {
+  return a !== undefined && a.runState === b.runState && (a.runSubState ?? '') === (b.runSubState ?? '');
+}
+
+/** Interval with +-ratio jitter, so parallel pipelines do not poll ARM in lock step. */
+export function jitteredDelayMs(intervalSeconds: number, ratio: number, random: () => number): number {
+  const base = intervalSeconds * 1000;
+  return Math.max(0, Math.round(base * (1 + (random() * 2 - 1) * ratio)));
+}
+
+const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  // core-rest-pipeline's code for "the request never got an answer"
+  'REQUEST_SEND_ERROR',
+]);
+
+interface ErrorShape {
+  name?: unknown;
+  code?: unknown;
+  statusCode?: unknown;
+  status?: unknown;
+  cause?: unknown;
+  response?: { headers?: { get?: (name: string) => string | undefined | null } | Record<string, unknown> };
+}
+
+function statusOf(error: ErrorShape): number | undefined {
+  const s = error.statusCode ?? error.status;
+  return typeof s === 'number' ? s : undefined;
+}
+
+/** 408/429/5xx, connection resets and timeouts: worth asking again. */
+export function isTransientError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as ErrorShape;
+  const status = statusOf(e);
+  if (status !== undefined) return TRANSIENT_STATUS.has(status);
+  if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
+  if (e.name === 'TimeoutError') return true;
+  return e.cause !== undefined && e.cause !== error ? isTransientError(e.cause) : false;
+}
+
+function header(error: ErrorShape, name: string): string | undefined {
+  const headers = error.response?.headers;
+  if (!headers) return undefined;
+  if (typeof (headers as { get?: unknown }).get === 'function') {
+    return (headers as { get(n: string): string | undefined | null }).get(name) ?? undefined;
+  }
+  const value = (headers as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The wait the server asked for, from `retry-after-ms`, `x-ms-retry-after-ms`
+ * or `Retry-After` (seconds or an HTTP date), in milliseconds.
+ */
+export function retryAfterMs(error: unknown, now: number): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as ErrorShape;
+  for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
+    const v = Number(header(e, name));
+    if (header(e, name) !== undefined && Number.isFinite(v) && v >= 0) return v;
+  }
+  const raw = header(e, 'retry-after');
+  if (raw === undefined) return undefined;
+  const seconds = Number(raw);
+  if (raw.trim() !== '' && Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export const realClock: Clock = { now: () => Date.now() };
+
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError());
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+function abortError(): Error {
+  const err = new Error('The wait was aborted.');
+  err.name = 'AbortError';
+  return err;
+}
+
+/** Settles with `work`, or with ABORTED as soon as the signal fires (the read itself may go on; its answer is dropped). */
+const ABORTED = Symbol('aborted');
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | typeof ABORTED> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.resolve(ABORTED);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(ABORTED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Polls until the run ends, the deadline passes, the signal aborts or reads keep failing. */
+export async function watchRun(options: WatchRunOptions): Promise<WatchResult> {
+  const clock = options.clock ?? realClock;
+  const sleep = options.sleep ?? realSleep;
+  const random = options.random ?? Math.random;
+  const jitter = options.jitterRatio ?? DEFAULT_JITTER_RATIO;
+  const maxFailures = options.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES;
+  const emit = options.onEvent ?? (() => undefined);
+  const signal = options.abortSignal;
+  const startedAt = options.startedAt ?? clock.now();
+  const marginMinutes = options.deadlineMarginMinutes ?? DEFAULT_DEADLINE_MARGIN_MINUTES;
+  const deadline = buildDeadline(startedAt, options.buildTimeoutInMinutes, marginMinutes);
+
+  const phases: PhaseDuration[] = [];
+  let current: Phase | undefined;
+  let progress = 0;
+  let snapshot: TemplateRunSnapshot | undefined;
+  let stagingKnown = false;
+  let failures = 0;
+
+  const closePhase = (at: number) => {
+    const last = phases[phases.length - 1];
+    if (last) last.durationMs = at - last.startedAt;
+  };
+  const base = () => {
+    const at = clock.now();
+    closePhase(at);
+    return { snapshot, phases, elapsedMs: at - startedAt };
+  };
+
+  for (;;) {
+    if (signal?.aborted) return { ...base(), kind: 'aborted' };
+    if (clock.now() >= deadline) {
+      const at = clock.now();
+      emit({
+        type: 'deadlineExceeded',
+        deadline,
+        at,
+        elapsedMs: at - startedAt,
+        buildTimeoutMinutes: effectiveBuildTimeoutMinutes(options.buildTimeoutInMinutes),
+        marginMinutes,
+      });
+      return { ...base(), kind: 'deadlineExceeded', deadline };
+    }
+
+    let read: TemplateRunSnapshot | typeof ABORTED | undefined;
+    let delay = jitteredDelayMs(options.intervalSeconds, jitter, random);
+    try {
+      read = await raceAbort(options.getTemplate(), signal);
+      failures = 0;
+    } catch (error) {
+      read = undefined;
+      failures += 1;
+      if (!isTransientError(error) || failures >= maxFailures) {
+        return { ...base(), kind: 'pollFailed', error, consecutiveFailures: failures };
+      }
+      // The server's wish wins over our interval when it asks for longer.
+      delay = Math.max(delay, retryAfterMs(error, clock.now()) ?? 0);
+      emit({ type: 'transientError', error, consecutiveFailures: failures, maxConsecutiveFailures: maxFailures, retryInMs: delay, at: clock.now() });
+    }
+    if (read === ABORTED) return { ...base(), kind: 'aborted' };
+
+    if (read) {
+      snapshot = read;
+      const at = clock.now();
+      if (!stagingKnown && read.exactStagingResourceGroup) {
+        stagingKnown = true;
+        emit({ type: 'stagingResourceGroupKnown', resourceGroupId: read.exactStagingResourceGroup, at });
+      }
+      const runState = read.lastRunStatus?.runState;
+      if (runState) {
+        const phase: Phase = { runState, ...(read.lastRunStatus?.runSubState ? { runSubState: read.lastRunStatus.runSubState } : {}) };
+        if (!samePhase(current, phase)) {
+          closePhase(at);
+          phases.push({ phase, startedAt: at, durationMs: 0 });
+          progress = progressPercent(phase, progress);
+          emit({ type: 'phaseChanged', phase, ...(current ? { previous: current } : {}), at, elapsedMs: at - startedAt, progressPercent: progress });
+          current = phase;
+        }
+      }
+      if (isTerminalRunState(runState)) {
+        await tick(options, read);
+        emit({ type: 'finished', runState, snapshot: read, at, elapsedMs: at - startedAt });
+        return { ...base(), kind: 'finished', runState, snapshot: read };
+      }
+      if (!runState && read.provisioningState === 'Failed') {
+        return { ...base(), kind: 'provisioningFailed', snapshot: read };
+      }
+    }
+    await tick(options, read);
+
+    // Never sleep past the deadline: wake up at it and report.
+    const wait = Math.max(0, Math.min(delay, deadline - clock.now()));
+    try {
+      await sleep(wait, signal);
+    } catch (error) {
+      if (signal?.aborted) return { ...base(), kind: 'aborted' };
+      throw error;
+    }
+  }
+}
+
+async function tick(options: WatchRunOptions, snapshot: TemplateRunSnapshot | undefined): Promise<void> {
+  if (!options.onTick) return;
+  try {
+    await options.onTick(snapshot);
+  } catch {
+    // The tick hook (the log tailer) reports its own problems; a broken log view must not end the watch.
+  }
+}
