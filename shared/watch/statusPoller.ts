@@ -61,7 +61,7 @@ interface ResultBase {
   elapsedMs: number;
 }
 
-export type WatchResult = ResultBase &
+export type PollResult = ResultBase &
   (
     | { kind: 'finished'; runState: TerminalRunState; snapshot: TemplateRunSnapshot }
     /** The submission itself failed (`provisioningState: Failed`); no run took place. */
@@ -72,7 +72,7 @@ export type WatchResult = ResultBase &
     | { kind: 'pollFailed'; error: unknown; consecutiveFailures: number }
   );
 
-export interface WatchRunOptions {
+export interface PollTemplateRunOptions {
   /** Reads the template (ARM GET). */
   getTemplate: () => Promise<TemplateRunSnapshot>;
   /** Seconds between polls before jitter. */
@@ -276,7 +276,7 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
 }
 
 /** Polls until the run ends, the deadline passes, the signal aborts or reads keep failing. */
-export async function watchRun(options: WatchRunOptions): Promise<WatchResult> {
+export async function pollTemplateRun(options: PollTemplateRunOptions): Promise<PollResult> {
   const clock = options.clock ?? realClock;
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
@@ -295,9 +295,10 @@ export async function watchRun(options: WatchRunOptions): Promise<WatchResult> {
   let stagingKnown = false;
   let failures = 0;
 
+  let openPhase: PhaseDuration | undefined;
   const closePhase = (at: number) => {
-    const last = phases[phases.length - 1];
-    if (last) last.durationMs = at - last.startedAt;
+    if (openPhase) openPhase.durationMs = at - openPhase.startedAt;
+    openPhase = undefined;
   };
   const base = () => {
     const at = clock.now();
@@ -345,17 +346,20 @@ export async function watchRun(options: WatchRunOptions): Promise<WatchResult> {
         emit({ type: 'stagingResourceGroupKnown', resourceGroupId: read.exactStagingResourceGroup, at });
       }
       const runState = read.lastRunStatus?.runState;
-      if (runState) {
+      // A terminal state is not a phase: it is reported once, as "finished".
+      if (runState && !isTerminalRunState(runState)) {
         const phase: Phase = { runState, ...(read.lastRunStatus?.runSubState ? { runSubState: read.lastRunStatus.runSubState } : {}) };
         if (!samePhase(current, phase)) {
           closePhase(at);
-          phases.push({ phase, startedAt: at, durationMs: 0 });
+          openPhase = { phase, startedAt: at, durationMs: 0 };
+          phases.push(openPhase);
           progress = progressPercent(phase, progress);
           emit({ type: 'phaseChanged', phase, ...(current ? { previous: current } : {}), at, elapsedMs: at - startedAt, progressPercent: progress });
           current = phase;
         }
       }
       if (isTerminalRunState(runState)) {
+        closePhase(at);
         await tick(options, read);
         emit({ type: 'finished', runState, snapshot: read, at, elapsedMs: at - startedAt });
         return { ...base(), kind: 'finished', runState, snapshot: read };
@@ -377,7 +381,7 @@ export async function watchRun(options: WatchRunOptions): Promise<WatchResult> {
   }
 }
 
-async function tick(options: WatchRunOptions, snapshot: TemplateRunSnapshot | undefined): Promise<void> {
+async function tick(options: PollTemplateRunOptions, snapshot: TemplateRunSnapshot | undefined): Promise<void> {
   if (!options.onTick) return;
   try {
     await options.onTick(snapshot);

@@ -1,0 +1,374 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { LogSections } from '../../shared/watch/logSections';
+import {
+  LogTailer,
+  findBuildLog,
+  type BlobAccess,
+  type LogContainer,
+  type RangeRead,
+  type StagingAccount,
+  type StagingLogDeps,
+} from '../../shared/watch/logTailer';
+import { pollTemplateRun, type TemplateRunSnapshot } from '../../shared/watch/statusPoller';
+import { createStatusPrinter } from '../../shared/watch/statusPrinter';
+import { FakeClock, RecordingHost } from './fakeHost';
+
+const RG_ID = '/subscriptions/0000/resourceGroups/IT_rg_tmpl_abcd';
+const RUN = '7f0c1a9e-0000-4000-8000-000000000001';
+const snap: TemplateRunSnapshot = { lastRunStatus: { runState: 'Running', runSubState: 'Customizing' }, exactStagingResourceGroup: RG_ID };
+
+function httpError(statusCode: number, code: string): Error {
+  return Object.assign(new Error(`${code}: refused`), { statusCode, code });
+}
+
+/** A staging account whose blobs the test appends to; records every data-plane call. */
+class FakeStaging {
+  readonly blobs = new Map<string, { data: Buffer; lastModified: Date }>();
+  readonly reads: { access: BlobAccess['kind']; name: string; offset: number }[] = [];
+  readonly lists: BlobAccess['kind'][] = [];
+  readonly armCalls: string[] = [];
+  readonly secrets: string[] = [];
+  /** Which access kinds the data plane accepts. */
+  accepts: Set<BlobAccess['kind']> = new Set(['credential', 'accountKey']);
+  keys: string[] | Error = ['c2VjcmV0LWtleQ=='];
+  allowKeys = true;
+  readonly account: StagingAccount = { name: 'stagingacct', blobEndpoint: 'https://stagingacct.blob.example/' };
+
+  append(name: string, chunk: string | Buffer): void {
+    const prev = this.blobs.get(name)?.data ?? Buffer.alloc(0);
+    this.blobs.set(name, { data: Buffer.concat([prev, Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk, 'utf8')]), lastModified: new Date(Date.now() + this.blobs.size) });
+  }
+
+  deps(): StagingLogDeps {
+    const deps: StagingLogDeps = {
+      listStorageAccounts: async (rg) => {
+        this.armCalls.push(`list ${rg}`);
+        return [this.account];
+      },
+      openContainer: (account, access) => this.container(account, access),
+      setSecret: (v) => this.secrets.push(v),
+    };
+    if (this.allowKeys) {
+      deps.listAccountKeys = async (rg, name) => {
+        this.armCalls.push(`listKeys ${rg} ${name}`);
+        if (this.keys instanceof Error) throw this.keys;
+        return this.keys;
+      };
+    }
+    return deps;
+  }
+
+  private container(account: StagingAccount, access: BlobAccess): LogContainer {
+    const check = () => {
+      if (!this.accepts.has(access.kind)) throw httpError(403, 'AuthorizationPermissionMismatch');
+      if (access.kind === 'accountKey' && access.key !== 'c2VjcmV0LWtleQ==') throw httpError(403, 'AuthenticationFailed');
+    };
+    return {
+      listBlobs: async () => {
+        this.lists.push(access.kind);
+        check();
+        return [...this.blobs.entries()].map(([name, b]) => ({ name, lastModified: b.lastModified }));
+      },
+      openBlob: (name) => ({
+        readRange: async (offset): Promise<RangeRead> => {
+          this.reads.push({ access: access.kind, name, offset });
+          check();
+          const blob = this.blobs.get(name);
+          if (!blob) throw httpError(404, 'BlobNotFound');
+          return { bytes: blob.data.subarray(offset), totalSize: blob.data.length };
+        },
+      }),
+      urlOf: (name) => `${account.blobEndpoint}packerlogs/${name}`,
+    };
+  }
+}
+
+const LOG = `${RUN}/customization.log`;
+const line = (text: string) => `[${RUN}] PACKER OUT ${text}\n`;
+
+describe('LogTailer', () => {
+  let host: RecordingHost;
+  let staging: FakeStaging;
+  let sections: LogSections;
+  let tailer: LogTailer;
+  beforeEach(() => {
+    host = new RecordingHost();
+    staging = new FakeStaging();
+    sections = new LogSections(host);
+    tailer = new LogTailer({ host, sections, deps: staging.deps() });
+  });
+  afterEach(() => host.cleanup());
+
+  const logLines = () => host.lines.filter((l) => l.startsWith(`[${RUN}]`));
+
+  it('prints every line exactly once across partial reads and UTF-8 characters split between reads', async () => {
+    const euro = Buffer.from('€', 'utf8'); // 3 bytes
+    staging.append(LOG, line('first'));
+    staging.append(LOG, `[${RUN}] PACKER OUT sec`);
+    await tailer.tick(snap);
+    assert.deepEqual(logLines(), [line('first').trimEnd()]);
+
+    staging.append(LOG, Buffer.concat([Buffer.from('ond costs 5'), euro.subarray(0, 1)]));
+    await tailer.tick(snap);
+    assert.equal(logLines().length, 1, 'no newline yet, nothing new printed');
+    staging.append(LOG, Buffer.concat([euro.subarray(1, 2)]));
+    await tailer.tick(snap);
+    staging.append(LOG, Buffer.concat([euro.subarray(2), Buffer.from('\r\n'), Buffer.from(line('third ünïcödé'))]));
+    await tailer.tick(snap);
+    await tailer.tick(snap);
+
+    const expected = [`[${RUN}] PACKER OUT first`, `[${RUN}] PACKER OUT second costs 5€`, `[${RUN}] PACKER OUT third ünïcödé`];
+    assert.deepEqual(logLines(), expected);
+    assert.equal(fs.readFileSync(tailer.logFilePath!, 'utf8'), expected.map((l) => `${l}\n`).join(''));
+    assert.deepEqual(tailer.lastLines(), expected);
+    // Each read starts where the previous one ended.
+    assert.deepEqual(
+      staging.reads.map((r) => r.offset),
+      [0, Buffer.byteLength(line('first')) + Buffer.byteLength(`[${RUN}] PACKER OUT sec`), staging.reads[2]!.offset, staging.reads[3]!.offset, staging.blobs.get(LOG)!.data.length],
+    );
+    assert.equal(staging.reads[4]!.offset, staging.blobs.get(LOG)!.data.length);
+  });
+
+  it('makes exactly one read per tick and prints nothing when the log has not grown', async () => {
+    staging.append(LOG, line('one'));
+    await tailer.tick(snap);
+    const readsBefore = staging.reads.length;
+    const linesBefore = host.records.length;
+    await tailer.tick(snap);
+    await tailer.tick(snap);
+    assert.equal(staging.reads.length, readsBefore + 2, 'one read per tick');
+    assert.equal(host.records.length, linesBefore, 'nothing printed');
+    assert.deepEqual(staging.armCalls, [`list IT_rg_tmpl_abcd`], 'the account is listed once, not per tick');
+  });
+
+  it('waits for the staging group and the log to exist, asking ARM for the accounts only once', async () => {
+    await tailer.tick({ lastRunStatus: { runState: 'Running', runSubState: 'Queued' } });
+    assert.deepEqual(staging.armCalls, []);
+    await tailer.tick(snap);
+    await tailer.tick(snap);
+    assert.equal(tailer.state, 'searching');
+    staging.append(LOG, line('hello'));
+    await tailer.tick(snap);
+    assert.equal(tailer.state, 'following');
+    assert.deepEqual(logLines(), [line('hello').trimEnd()]);
+    assert.deepEqual(staging.armCalls, [`list IT_rg_tmpl_abcd`]);
+  });
+
+  it('follows the newest run folder and says where the log is', async () => {
+    staging.append('0ld-run/customization.log', line('old'));
+    staging.append('other/validation.log', 'x\n');
+    await new Promise((r) => setTimeout(r, 5));
+    staging.append(LOG, line('new'));
+    await tailer.tick(snap);
+    assert.equal(tailer.runId, RUN);
+    assert.ok(host.lines.includes(`Following the build log https://stagingacct.blob.example/packerlogs/${LOG} as it is written.`));
+    assert.deepEqual(logLines(), [line('new').trimEnd()]);
+  });
+
+  it('falls back to the account key when the token has no data-plane role, and masks the key', async () => {
+    staging.accepts = new Set(['accountKey']);
+    staging.append(LOG, line('via key'));
+    await tailer.tick(snap);
+    assert.deepEqual(staging.secrets, ['c2VjcmV0LWtleQ==']);
+    assert.deepEqual(staging.lists, ['credential', 'accountKey', 'accountKey']);
+    assert.ok(host.lines.some((l) => l.includes('reading the build log with the account key instead')));
+    assert.deepEqual(logLines(), [line('via key').trimEnd()]);
+    assert.equal(staging.reads.every((r) => r.access === 'accountKey'), true);
+    assert.deepEqual(host.texts('warning'), []);
+  });
+
+  it('warns once, naming the roles that would help, and goes on with status only when neither access works', async () => {
+    staging.accepts = new Set();
+    staging.keys = httpError(403, 'AuthorizationFailed');
+    staging.append(LOG, line('secret stuff'));
+    const clock = new FakeClock();
+    let polls = 0;
+    const answers: TemplateRunSnapshot[] = [snap, snap, snap, { lastRunStatus: { runState: 'Succeeded' }, exactStagingResourceGroup: RG_ID }];
+    const result = await pollTemplateRun({
+      getTemplate: async () => answers[Math.min(polls++, answers.length - 1)]!,
+      intervalSeconds: 15,
+      buildTimeoutInMinutes: 60,
+      clock,
+      sleep: clock.sleep,
+      onEvent: createStatusPrinter(host, sections),
+      onTick: (s) => tailer.tick(s),
+    });
+    assert.equal(result.kind, 'finished');
+    const warnings = host.texts('warning');
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /Storage Blob Data Reader on the staging resource group, or Microsoft\.Storage\/storageAccounts\/listKeys\/action/);
+    assert.match(warnings[0]!, /stagingacct/);
+    assert.equal(tailer.state, 'unavailable');
+    assert.deepEqual(logLines(), []);
+    assert.equal(staging.armCalls.filter((c) => c.startsWith('listKeys')).length, 1, 'no retry storm after giving up');
+    assert.ok(host.lines.some((l) => l.includes('Build finished: Succeeded')));
+  });
+
+  it('warns once when account keys are not allowed and the token is refused', async () => {
+    staging.allowKeys = false;
+    staging.accepts = new Set(['accountKey']);
+    tailer = new LogTailer({ host, sections, deps: staging.deps() });
+    staging.append(LOG, line('x'));
+    await tailer.tick(snap);
+    await tailer.tick(snap);
+    assert.equal(host.texts('warning').length, 1);
+    assert.deepEqual(staging.armCalls, ['list IT_rg_tmpl_abcd']);
+  });
+
+  it('warns once when even listing the staging accounts is refused', async () => {
+    const deps = staging.deps();
+    deps.listStorageAccounts = async () => {
+      throw httpError(403, 'AuthorizationFailed');
+    };
+    tailer = new LogTailer({ host, sections, deps });
+    await tailer.tick(snap);
+    await tailer.tick(snap);
+    assert.equal(host.texts('warning').length, 1);
+    assert.match(host.texts('warning')[0]!, /IT_rg_tmpl_abcd/);
+  });
+
+  it('stops following when the log goes away (404) and reads no more', async () => {
+    staging.append(LOG, line('a'));
+    await tailer.tick(snap);
+    const reads = staging.reads.length;
+    const kept = staging.blobs.get(LOG)!;
+    staging.blobs.delete(LOG);
+    await tailer.tick(snap);
+    assert.equal(staging.reads.length, reads + 1);
+    assert.equal(tailer.state, 'stopped');
+    staging.blobs.set(LOG, kept);
+    await tailer.tick(snap);
+    assert.equal(staging.reads.length, reads + 1, 'no reads after it stopped');
+    assert.deepEqual(logLines(), [line('a').trimEnd()]);
+    assert.ok(host.lines.some((l) => l.startsWith('The build log is no longer available (404 BlobNotFound')));
+  });
+
+  it('retries at the next tick after a 503', async () => {
+    const deps = staging.deps();
+    let failNext = false;
+    const open = deps.openContainer;
+    deps.openContainer = (account, access) => {
+      const c = open(account, access);
+      return {
+        ...c,
+        openBlob: (name) => {
+          const r = c.openBlob(name);
+          return {
+            readRange: async (offset) => {
+              if (failNext) {
+                failNext = false;
+                throw httpError(503, 'ServerBusy');
+              }
+              return r.readRange(offset);
+            },
+          };
+        },
+      };
+    };
+    tailer = new LogTailer({ host, sections, deps });
+    staging.append(LOG, line('a'));
+    await tailer.tick(snap);
+    staging.append(LOG, line('b'));
+    failNext = true;
+    await tailer.tick(snap);
+    await tailer.tick(snap);
+    assert.deepEqual(logLines(), [line('a').trimEnd(), line('b').trimEnd()]);
+    assert.equal(host.texts('debug').filter((d) => d.includes('ServerBusy')).length, 1);
+    assert.equal(tailer.state, 'following');
+  });
+
+  it('stops reading after the end marker', async () => {
+    staging.append(LOG, line('(telemetry) Finalizing.') + 'Done exporting Packer logs to Azure Storage.\n');
+    await tailer.tick(snap);
+    assert.equal(tailer.state, 'done');
+    const reads = staging.reads.length;
+    await tailer.tick(snap);
+    assert.equal(staging.reads.length, reads);
+  });
+
+  it('prints a last line without a newline when stopped', async () => {
+    staging.append(LOG, line('a') + `[${RUN}] PACKER OUT tail without newline`);
+    await tailer.tick(snap);
+    tailer.stop();
+    tailer.stop();
+    assert.deepEqual(logLines(), [line('a').trimEnd(), `[${RUN}] PACKER OUT tail without newline`]);
+    assert.equal(host.records.filter((r) => r.kind === 'beginGroup').length, host.records.filter((r) => r.kind === 'endGroup').length, 'groups balanced');
+  });
+
+  it('hides SAS signatures and keeps only the last lines in memory', async () => {
+    const small = new LogTailer({ host, sections, deps: staging.deps(), keepLines: 3 });
+    staging.append(LOG, line('Downloading https://a.blob.example/c/b.tar.gz?sv=2024&sp=r&sig=AbC%2Bdef123&se=x'));
+    for (let i = 0; i < 5; i++) staging.append(LOG, line(`n${i}`));
+    await small.tick(snap);
+    assert.ok(logLines()[0]!.includes('sig=***&se=x'));
+    assert.ok(!fs.readFileSync(small.logFilePath!, 'utf8').includes('AbC'));
+    assert.deepEqual(small.lastLines(), [2, 3, 4].map((i) => line(`n${i}`).trimEnd()));
+  });
+
+  it('groups the log per customizer and keeps status lines outside the groups', async () => {
+    staging.append(LOG, line('Creating VM'));
+    staging.append(LOG, line('(telemetry) Starting provisioner shell'));
+    staging.append(LOG, line('installing'));
+    await tailer.tick(snap);
+    sections.statusLine('STATUS');
+    staging.append(LOG, line('still installing') + line('(telemetry) ending shell') + line('between'));
+    staging.append(LOG, line('(telemetry) Starting provisioner powershell') + line('(telemetry) ending powershell'));
+    staging.append(LOG, line('(telemetry) Finalizing.') + 'Done exporting Packer logs to Azure Storage.\n');
+    await tailer.tick(snap);
+    const view = host.records
+      .filter((r) => r.kind === 'beginGroup' || r.kind === 'endGroup' || r.kind === 'info')
+      .map((r) => (r.kind === 'endGroup' ? '}' : r.kind === 'beginGroup' ? `{ ${r.text}` : 'text' in r ? r.text.replace(`[${RUN}] PACKER OUT `, '') : ''))
+      .filter((t) => !t.startsWith('Following'));
+    assert.deepEqual(view, [
+      '{ Build log: preparing the build VM',
+      'Creating VM',
+      '}',
+      '{ Build log: step 1, shell',
+      '(telemetry) Starting provisioner shell',
+      'installing',
+      '}',
+      'STATUS',
+      '{ Build log: step 1, shell (continued)',
+      'still installing',
+      '(telemetry) ending shell',
+      '}',
+      '{ Build log: after step 1',
+      'between',
+      '}',
+      '{ Build log: step 2, powershell',
+      '(telemetry) Starting provisioner powershell',
+      '(telemetry) ending powershell',
+      '}',
+      '{ Build log: finishing',
+      '(telemetry) Finalizing.',
+      'Done exporting Packer logs to Azure Storage.',
+      '}',
+    ]);
+  });
+});
+
+describe('findBuildLog', () => {
+  it('says not yet when the group has no account or the container is missing', async () => {
+    const deps: StagingLogDeps = {
+      listStorageAccounts: async () => [],
+      openContainer: () => {
+        throw new Error('not called');
+      },
+      setSecret: () => undefined,
+    };
+    assert.deepEqual(await findBuildLog(deps, RG_ID), { kind: 'notYet' });
+    const missing: StagingLogDeps = {
+      listStorageAccounts: async () => [{ name: 'a', blobEndpoint: 'https://a/' }],
+      openContainer: () => ({
+        listBlobs: async () => {
+          throw httpError(404, 'ContainerNotFound');
+        },
+        openBlob: () => ({ readRange: async () => ({ bytes: Buffer.alloc(0), totalSize: 0 }) }),
+        urlOf: (n) => n,
+      }),
+      setSecret: () => undefined,
+    };
+    assert.deepEqual(await findBuildLog(missing, RG_ID), { kind: 'notYet' });
+  });
+});
