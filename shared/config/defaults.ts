@@ -1,0 +1,34 @@
+import type { InputName } from './inputNames';
+
+/**
+ * Default values of the inputs that have one. task.json declares the same
+ * `defaultValue`s (a test compares them): the agent fills task.json defaults in
+ * before the task starts, while the local runner and tests rely on these.
+ */
+export const INPUT_DEFAULTS: Readonly<Partial<Record<InputName, string>>> = {
+  sourceType: 'platformImage',
+  baseImageVersion: 'latest',
+  pinLatestVersion: 'true',
+  provisioner: 'shell',
+  storageContainer: 'imagebuilder-artifacts',
+  artifactAccess: 'sas',
+  runElevated: 'false',
+  runAsSystem: 'false',
+  windowsRestart: 'false',
+  windowsUpdateProvisioner: 'false',
+  removeArtifacts: 'true',
+  sourceValidationOnly: 'false',
+  continueDistributeOnFailure: 'false',
+  distributeType: 'sharedImageGallery',
+  storageAccountType: 'Standard_LRS',
+  excludeFromLatest: 'false',
+  buildTimeoutInMinutes: '0',
+  onCustomizerError: 'cleanup',
+  onValidationError: 'cleanup',
+  optimizeVmBoot: 'false',
+  cleanup: 'always',
+  pollIntervalSeconds: '15',
+  dryRun: 'false',
+  preflight: 'true',
+  preflightOnly: 'false',
+};

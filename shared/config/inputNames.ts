@@ -1,0 +1,85 @@
+/**
+ * The task's input names: the contract YAML pipelines are written against.
+ * task.json declares exactly these (a test checks both directions), so a
+ * rename here without a matching alias there breaks users' pipelines.
+ */
+export const INPUT_NAMES = [
+  // connection
+  'azureSubscription',
+  'resourceGroup',
+  'location',
+  'managedIdentity',
+  'templateName',
+  // source
+  'sourceType',
+  'baseImage',
+  'baseImageVersion',
+  'pinLatestVersion',
+  'planInfo',
+  'managedImageId',
+  'galleryImageVersionId',
+  // customize
+  'provisioner',
+  'packagePath',
+  'storageAccountName',
+  'storageContainer',
+  'artifactAccess',
+  'artifactDestination',
+  'inlineScript',
+  'scriptPath',
+  'runElevated',
+  'runAsSystem',
+  'windowsRestart',
+  'windowsUpdateProvisioner',
+  'removeArtifacts',
+  'additionalCustomizers',
+  // validate
+  'validationInlineScript',
+  'sourceValidationOnly',
+  'continueDistributeOnFailure',
+  // distribute
+  'distributeType',
+  'imageIdForDistribute',
+  'managedImageLocation',
+  'galleryImageId',
+  'galleryImageVersion',
+  'replicationRegions',
+  'storageAccountType',
+  'excludeFromLatest',
+  'vhdUri',
+  'artifactTags',
+  'runOutputName',
+  // build VM
+  'vmSize',
+  'osDiskSizeGB',
+  'buildTimeoutInMinutes',
+  'vnetSubnetId',
+  'containerInstanceSubnetId',
+  'proxyVmSize',
+  'buildVmIdentities',
+  'stagingResourceGroup',
+  // advanced
+  'templateTags',
+  'onCustomizerError',
+  'onValidationError',
+  'optimizeVmBoot',
+  'cleanup',
+  'pollIntervalSeconds',
+  'dryRun',
+  'preflight',
+  'preflightOnly',
+  'templateJsonPath',
+] as const;
+
+export type InputName = (typeof INPUT_NAMES)[number];
+
+/**
+ * Inputs of type `filePath`. The agent roots these: an empty value arrives as
+ * the working directory itself, so "not supplied" must be detected by comparing
+ * with it rather than by emptiness.
+ */
+export const FILE_PATH_INPUTS: readonly InputName[] = ['packagePath', 'templateJsonPath'];
+
+export function isInputName(name: string): name is InputName {
+  return (INPUT_NAMES as readonly string[]).includes(name);
+}
