@@ -99,6 +99,8 @@ export function serviceConnectionFromEndpoint(
     authorityHost: baseUrl(id, 'environmentAuthorityUrl', nonEmpty(data('environmentAuthorityUrl')) ?? DEFAULT_AUTHORITY),
     environment: nonEmpty(data('environment')) ?? DEFAULT_ENVIRONMENT,
   };
+  const audience = nonEmpty(data('activeDirectoryServiceEndpointResourceId'));
+  if (audience) connection.resourceManagerAudience = baseUrl(id, 'activeDirectoryServiceEndpointResourceId', audience);
   const subscriptionName = nonEmpty(data('subscriptionname'));
   if (subscriptionName) connection.subscriptionName = subscriptionName;
   return { ...connection, auth: authOf(id, auth, data, pipeline) };

@@ -25,6 +25,12 @@ export interface ServiceConnection {
   subscriptionName?: string;
   /** ARM base URL, e.g. https://management.azure.com/ */
   resourceManagerUrl: string;
+  /**
+   * Token audience for Resource Manager when the connection names one
+   * (data `activeDirectoryServiceEndpointResourceId`); otherwise tokens are
+   * requested for resourceManagerUrl.
+   */
+  resourceManagerAudience?: string;
   /** Entra ID authority host, e.g. https://login.microsoftonline.com/ */
   authorityHost: string;
   /** Cloud name from the connection data (AzureCloud, AzureUSGovernment, ...). */
