@@ -3,4 +3,51 @@
  * (util.format placeholders). They are merged into task.json; code only passes
  * these keys to host.loc.
  */
-export const REPORT_MESSAGES: Record<string, string> = {};
+export const REPORT_MESSAGES: Record<string, string> = {
+  HintConnectionRole:
+    "The service connection may not perform '%s' on '%s'. Give its service principal a role that allows it on that scope (for example Contributor on the template's resource group, plus Managed Identity Operator on the identity), then run again.",
+  HintIdentityRole:
+    "The template's managed identity (%s) may not perform '%s' on '%s'. Give the identity a role that allows it on that scope (for example Contributor on the resource group it distributes to), then run again.",
+  HintProviderNotRegistered:
+    'The resource provider %s is not registered in the subscription. Register it once with `az provider register --namespace %s` and run again when `az provider show` reports Registered.',
+  HintIdentityAccess:
+    "The template's managed identity (%s) cannot reach the source image, the gallery or the artifacts. Give it Reader on the source image or its gallery, Contributor on the gallery or resource group it writes to, and Storage Blob Data Reader on the artifact container when artifactAccess is identity.",
+  HintQuota:
+    'A quota was exceeded (%s). Ask for more quota for the build VM family in this region (Azure portal: Subscriptions > Usage + quotas), choose a smaller vmSize, or build in another location.',
+  HintSkuNotAvailable:
+    'The build VM size is not available in this region or subscription. Choose another vmSize (`az vm list-skus --location <region> --resource-type virtualMachines` lists them).',
+  HintTimeout:
+    'The build did not finish within its timeout (%s minutes). Raise buildTimeoutInMinutes (at most 960) or make the customization faster; the build log shows which step took the time.',
+  HintScriptFailed:
+    'The customizer step %s failed with exit status %s. The build log lines above show why; fix the script, or for PowerShell add the code to validExitCodes if it means success.',
+  SummaryTitle: 'Image build %s: %s',
+  SummarySource: 'Source',
+  SummarySourcePlatform: 'Platform image %s (version %s)',
+  SummarySourceManaged: 'Managed image %s',
+  SummarySourceGallery: 'Gallery image version %s',
+  SummaryCustomizers: 'Customizers',
+  SummaryNoCustomizers: 'None.',
+  SummaryDistribution: 'Distribution',
+  SummaryColumnKind: 'Kind',
+  SummaryColumnRunOutput: 'Run output',
+  SummaryColumnTarget: 'Target',
+  SummaryColumnResult: 'Result',
+  SummaryKindManagedImage: 'Managed image',
+  SummaryKindGallery: 'Gallery image version',
+  SummaryKindVhd: 'VHD',
+  SummaryDefaultVhdTarget: 'staging storage account',
+  SummaryAutomaticVersion: '(automatic version)',
+  SummaryNotProduced: 'not produced',
+  SummaryOutputs: 'Output variables',
+  SummaryColumnName: 'Name',
+  SummaryColumnValue: 'Value',
+  SummaryPhases: 'Time per phase',
+  SummaryColumnPhase: 'Phase',
+  SummaryColumnDuration: 'Duration',
+  SummaryTotal: 'Total',
+  SummaryFailure: 'What went wrong',
+  SummaryLinks: 'Links',
+  SummaryLinkTemplate: 'Image template in the Azure portal',
+  SummaryLinkStaging: 'Staging resource group in the Azure portal',
+  SummaryNoPortal: 'No portal links: the Azure portal address of cloud %s is not known.',
+};

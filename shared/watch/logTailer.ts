@@ -275,6 +275,18 @@ export class LogTailer {
     }
   }
 
+  /** After the run ended: reads what is left once more, then stops. */
+  async finish(): Promise<void> {
+    if (this.stateValue === 'following') {
+      try {
+        await this.readOnce();
+      } catch (error) {
+        this.options.host.debug(this.options.host.loc('LogReadRetry', describeError(error)));
+      }
+    }
+    this.stop();
+  }
+
   /** Prints a partial last line, closes the group and stops following. Safe to call more than once. */
   stop(): void {
     if (this.stateValue === 'stopped') return;
