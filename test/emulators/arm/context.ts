@@ -1,0 +1,177 @@
+/**
+ * The emulator's shared state and services: the world, the operations, faults,
+ * scenario and timing, plus the renderings of resources that several handlers
+ * and the simulated build need. One instance per running emulator.
+ */
+import { FaultInjector } from './faults';
+import { OperationStore } from './operations';
+import { lastName, stableGuid } from './resourceIds';
+import type { ArmEmulatorOptions, BuildScenario, BuildTiming } from './types';
+import { TYPES, WorldStore, type Json, type StoredResource, type TemplateRecord } from './world';
+
+export const DEFAULT_TIMING: BuildTiming = {
+  provisioningMs: 250,
+  queuedMs: 250,
+  buildingMs: 300,
+  customizerMs: 300,
+  optimizingMs: 200,
+  validatingMs: 250,
+  distributingMs: 300,
+  cancelMs: 250,
+  deleteMs: 250,
+};
+
+export const DEFAULT_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+
+/** Read-only template properties a client may echo back; the service ignores them. */
+const READ_ONLY_PROPERTIES = ['provisioningState', 'provisioningError', 'lastRunStatus', 'exactStagingResourceGroup'];
+
+export class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+  }
+}
+
+export class EmulatorContext {
+  readonly world = new WorldStore(DEFAULT_TENANT_ID);
+  readonly ops = new OperationStore();
+  readonly faults = new FaultInjector();
+  scenario: BuildScenario = {};
+  baseUrl = '';
+  /** Aborted on stop(): every background task ends. */
+  readonly shutdown = new AbortController();
+  private readonly tasks = new Set<Promise<unknown>>();
+
+  constructor(readonly options: ArmEmulatorOptions) {}
+
+  timing(): BuildTiming {
+    return { ...DEFAULT_TIMING, ...this.options.buildTiming, ...this.scenario.timing };
+  }
+
+  /** Runs work in the background, tracked so stop() can wait for it. */
+  background(work: () => Promise<unknown>): Promise<void> {
+    const p = work().then(
+      () => undefined,
+      (err: unknown) => {
+        if (!(err instanceof Cancelled) && !this.shutdown.signal.aborted) {
+          process.stderr.write(`[arm-emulator] background task failed: ${(err as Error).stack ?? String(err)}\n`);
+        }
+      },
+    );
+    this.tasks.add(p);
+    void p.finally(() => this.tasks.delete(p));
+    return p;
+  }
+
+  async drain(): Promise<void> {
+    while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
+  }
+
+  /** Waits, unless the signal (or emulator shutdown) fires first: then throws Cancelled. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const signals = [this.shutdown.signal, ...(signal ? [signal] : [])];
+      if (signals.some((s) => s.aborted)) {
+        reject(new Cancelled());
+        return;
+      }
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(new Cancelled());
+      };
+      const timer = setTimeout(() => {
+        for (const s of signals) s.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  // ---- renderings -------------------------------------------------------------
+
+  renderTemplate(t: TemplateRecord): Json {
+    const submitted = t.submitted;
+    const props = structuredClone((submitted.properties as Json | undefined) ?? {});
+    for (const k of READ_ONLY_PROPERTIES) delete props[k];
+    applyServiceDefaults(props);
+    if (t.exactVersion && props.source && typeof props.source === 'object') (props.source as Json).exactVersion = t.exactVersion;
+    props.provisioningState = t.provisioningState;
+    if (t.provisioningError) props.provisioningError = t.provisioningError;
+    if (t.lastRunStatus) props.lastRunStatus = { ...t.lastRunStatus };
+    if (t.exactStagingResourceGroup) props.exactStagingResourceGroup = t.exactStagingResourceGroup;
+    return {
+      id: t.id,
+      name: t.name,
+      type: 'Microsoft.VirtualMachineImages/imageTemplates',
+      location: submitted.location,
+      ...(submitted.tags ? { tags: submitted.tags } : {}),
+      identity: this.renderIdentity(submitted.identity),
+      properties: props,
+    };
+  }
+
+  private renderIdentity(identity: unknown): unknown {
+    if (!identity || typeof identity !== 'object') return identity;
+    const i = identity as Json;
+    const uais = i.userAssignedIdentities;
+    if (!uais || typeof uais !== 'object') return { type: i.type };
+    const rendered: Record<string, { principalId: string; clientId: string }> = {};
+    for (const id of Object.keys(uais)) {
+      const known = this.world.get(id);
+      const p = (known?.json.properties as Json | undefined) ?? {};
+      rendered[id] = {
+        principalId: String(p.principalId ?? stableGuid(`principal:${id.toLowerCase()}`)),
+        clientId: String(p.clientId ?? stableGuid(`client:${id.toLowerCase()}`)),
+      };
+    }
+    return { type: i.type, userAssignedIdentities: rendered };
+  }
+
+  /** The one identity of a template (the service allows exactly one). */
+  templateIdentity(t: TemplateRecord): string | undefined {
+    const uais = (t.submitted.identity as Json | undefined)?.userAssignedIdentities;
+    return uais && typeof uais === 'object' ? Object.keys(uais)[0] : undefined;
+  }
+
+  blobEndpointOf(accountName: string): string {
+    return this.options.storage.blobEndpoint(accountName).replace(/\/*$/, '/');
+  }
+
+  renderStorageAccount(r: StoredResource): Json {
+    const name = lastName(r.id);
+    return {
+      ...r.json,
+      sku: { name: 'Standard_LRS', tier: 'Standard' },
+      kind: r.json.kind ?? 'StorageV2',
+      tags: r.json.tags ?? {},
+      properties: {
+        provisioningState: 'Succeeded',
+        primaryEndpoints: { blob: this.blobEndpointOf(name) },
+        primaryLocation: r.json.location,
+        statusOfPrimary: 'available',
+        supportsHttpsTrafficOnly: true,
+        minimumTlsVersion: 'TLS1_2',
+        allowBlobPublicAccess: false,
+        allowSharedKeyAccess: true,
+        creationTime: (r.json.creationTime as string | undefined) ?? new Date(0).toISOString(),
+      },
+    };
+  }
+
+  storageAccountResources(scope?: string): StoredResource[] {
+    return this.world.list(TYPES.storageAccount, scope);
+  }
+}
+
+/** Defaults the service fills in on PowerShell customizers (see the 2025-10-01 Windows example). */
+function applyServiceDefaults(props: Json): void {
+  const customize = props.customize;
+  if (!Array.isArray(customize)) return;
+  for (const c of customize) {
+    if (c && typeof c === 'object' && (c as Json).type === 'PowerShell') {
+      const ps = c as Json;
+      ps.runElevated ??= false;
+      ps.runAsSystem ??= false;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Injected faults: each applies to a fixed number of matching requests, after
+ * which the request goes through untouched. Counting is exact so tests can
+ * assert that a client retried precisely as often as the fault demanded.
+ */
+import type { FaultSpec } from './types';
+
+interface ActiveFault {
+  spec: FaultSpec;
+  pattern: RegExp;
+  skipLeft: number;
+  left: number;
+}
+
+export type FaultAction =
+  | { kind: 'status'; status: number; retryAfterSeconds?: number }
+  | { kind: 'reset' }
+  | { kind: 'slow'; delayMs: number };
+
+/** Admin API payloads cannot carry a RegExp: they send { pathPattern: "source", flags?: "i" }. */
+export function faultFromJson(v: Record<string, unknown>): FaultSpec {
+  const kind = v.kind;
+  if (kind !== 'status' && kind !== 'reset' && kind !== 'slow') throw new Error(`fault.kind must be status, reset or slow, not ${String(kind)}`);
+  if (typeof v.pathPattern !== 'string') throw new Error('fault.pathPattern must be a string (a regular expression)');
+  const count = Number(v.count ?? 1);
+  if (!Number.isInteger(count) || count < 1) throw new Error('fault.count must be a positive integer');
+  const spec: FaultSpec = {
+    kind,
+    pathPattern: typeof v.flags === 'string' ? new RegExp(v.pathPattern, v.flags) : v.pathPattern,
+    count,
+  };
+  if (typeof v.method === 'string') spec.method = v.method;
+  if (v.status !== undefined) spec.status = Number(v.status) as FaultSpec['status'];
+  if (v.retryAfterSeconds !== undefined) spec.retryAfterSeconds = Number(v.retryAfterSeconds);
+  if (v.delayMs !== undefined) spec.delayMs = Number(v.delayMs);
+  if (v.skip !== undefined) spec.skip = Number(v.skip);
+  return spec;
+}
+
+export class FaultInjector {
+  private faults: ActiveFault[] = [];
+
+  add(spec: FaultSpec): void {
+    if (!Number.isInteger(spec.count) || spec.count < 1) throw new Error('FaultSpec.count must be a positive integer');
+    if (spec.kind === 'status' && spec.status === undefined) throw new Error("FaultSpec.status is required for kind 'status'");
+    const pattern = typeof spec.pathPattern === 'string' ? new RegExp(spec.pathPattern, 'i') : spec.pathPattern;
+    this.faults.push({ spec, pattern, skipLeft: spec.skip ?? 0, left: spec.count });
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  /** The action for this request, consuming one use of the first matching fault. */
+  take(method: string, path: string): FaultAction | undefined {
+    for (const f of this.faults) {
+      if (f.left <= 0) continue;
+      if (f.spec.method && f.spec.method.toUpperCase() !== method.toUpperCase()) continue;
+      f.pattern.lastIndex = 0;
+      if (!f.pattern.test(path)) continue;
+      if (f.skipLeft > 0) {
+        f.skipLeft--;
+        continue;
+      }
+      f.left--;
+      this.faults = this.faults.filter((x) => x.left > 0);
+      switch (f.spec.kind) {
+        case 'status':
+          return {
+            kind: 'status',
+            status: f.spec.status as number,
+            ...(f.spec.retryAfterSeconds !== undefined ? { retryAfterSeconds: f.spec.retryAfterSeconds } : {}),
+          };
+        case 'reset':
+          return { kind: 'reset' };
+        case 'slow':
+          return { kind: 'slow', delayMs: f.spec.delayMs ?? 1000 };
+      }
+    }
+    return undefined;
+  }
+
+  /** How many uses are left, per fault still active. */
+  pending(): Array<{ pathPattern: string; left: number }> {
+    return this.faults.map((f) => ({ pathPattern: f.pattern.source, left: f.left }));
+  }
+}
+
+export function faultErrorBody(status: number): { code: string; message: string } {
+  switch (status) {
+    case 429:
+      return { code: 'TooManyRequests', message: 'The request is being throttled. Please retry after the time given in Retry-After.' };
+    case 500:
+      return { code: 'InternalServerError', message: 'Encountered internal server error. Please try again.' };
+    case 502:
+      return { code: 'BadGateway', message: 'The gateway did not receive a response from the service.' };
+    case 503:
+      return { code: 'ServiceUnavailable', message: 'The service is temporarily unavailable. Please try again later.' };
+    case 504:
+      return { code: 'GatewayTimeout', message: 'The gateway did not receive a response within the specified time period.' };
+    default:
+      return { code: 'InjectedFault', message: `Injected fault with status ${status}.` };
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Microsoft.Compute as the task reads it: platform image versions (for pinning
+ * `latest` and checking sources), managed images, galleries, image definitions
+ * and image versions (with replication status on $expand=ReplicationStatus).
+ * Any api-version is accepted: SDK releases move it often.
+ */
+import type { EmulatorContext } from '../context';
+import { ArmError, notFound, ok, type ArmRequest } from '../http';
+import { resourceGroupId } from '../resourceIds';
+import type { Router } from '../router';
+import { compareVersions, platformImageKey, TYPES, type Json, type PlatformImage, type ResourceType } from '../world';
+
+const RG = '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute';
+const VM_IMAGE = '/subscriptions/{sub}/providers/Microsoft.Compute/locations/{loc}/publishers/{pub}/artifacttypes/vmimage/offers/{offer}/skus/{sku}/versions';
+
+export function requireApiVersion(req: ArmRequest): void {
+  if (!req.query.get('api-version')) {
+    throw new ArmError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
+  }
+}
+
+export function registerCompute(router: Router, ctx: EmulatorContext): void {
+  const platformId = (sub: string, img: PlatformImage) =>
+    `/Subscriptions/${sub}/Providers/Microsoft.Compute/Locations/${img.location}/Publishers/${img.publisher}/ArtifactTypes/VMImage/Offers/${img.offer}/Skus/${img.sku}/Versions/${img.version}`;
+
+  router.add('GET', VM_IMAGE, (req) => {
+    requireApiVersion(req);
+    const { sub, loc, pub, offer, sku } = req.params as Record<string, string>;
+    ctx.world.assertSubscription(sub);
+    const versions = ctx.world.platformImages.get(platformImageKey(loc, pub, offer, sku));
+    if (!versions) {
+      throw new ArmError(404, 'NotFound', `Artifact: VMImage was not found for publisher '${pub}', offer '${offer}', sku '${sku}' in location '${loc}'.`);
+    }
+    let list = [...versions.values()].sort((a, b) => compareVersions(a.version, b.version));
+    const orderby = req.query.get('$orderby')?.trim().toLowerCase();
+    if (orderby === 'name desc') list.reverse();
+    const top = req.query.get('$top');
+    if (top !== null) list = list.slice(0, Math.max(0, Number(top)));
+    return ok(list.map((img) => ({ location: img.location, name: img.version, id: platformId(sub, img) })));
+  });
+
+  router.add('GET', `${VM_IMAGE}/{version}`, (req) => {
+    requireApiVersion(req);
+    const { sub, loc, pub, offer, sku, version } = req.params as Record<string, string>;
+    ctx.world.assertSubscription(sub);
+    const img = ctx.world.platformImage(loc, pub, offer, sku, version);
+    if (!img || version.toLowerCase() === 'latest') {
+      throw new ArmError(404, 'NotFound', `Artifact: VMImage was not found. (publisher '${pub}', offer '${offer}', sku '${sku}', version '${version}', location '${loc}')`);
+    }
+    return ok({
+      location: img.location,
+      name: img.version,
+      id: platformId(sub, img),
+      properties: {
+        ...(img.plan ? { plan: { publisher: img.plan.publisher, name: img.plan.name, product: img.plan.product } } : {}),
+        osDiskImage: { operatingSystem: img.osType },
+        dataDiskImages: [],
+        automaticOSUpgradeProperties: { automaticOSUpgradeSupported: false },
+        hyperVGeneration: img.hyperVGeneration ?? 'V1',
+        disallowed: { vmDiskType: 'Unmanaged' },
+        features: img.features ?? [],
+        architecture: img.architecture ?? 'x64',
+      },
+    });
+  });
+
+  const getter = (type: ResourceType, label: string, path: string, idOf: (p: Record<string, string>) => string, render?: (j: Json, req: ArmRequest) => Json) => {
+    router.add('GET', path, (req) => {
+      requireApiVersion(req);
+      const p = req.params as Record<string, string>;
+      ctx.world.assertResourceGroup(p.sub as string, p.rg as string);
+      const r = ctx.world.get(idOf(p));
+      if (!r || r.type !== type) throw notFound(label, Object.entries(p).filter(([k]) => k !== 'sub' && k !== 'rg').map(([, v]) => v).join('/'), p.rg);
+      const json = structuredClone(r.json);
+      return ok(render ? render(json, req) : json);
+    });
+    router.add('DELETE', path, (req) => {
+      requireApiVersion(req);
+      const p = req.params as Record<string, string>;
+      ctx.world.assertResourceGroup(p.sub as string, p.rg as string);
+      return { status: ctx.world.delete(idOf(p)) ? 200 : 204 };
+    });
+  };
+
+  const rgOf = (p: Record<string, string>) => resourceGroupId(p.sub as string, p.rg as string);
+  getter(TYPES.image, 'Microsoft.Compute/images', `${RG}/images/{image}`, (p) => `${rgOf(p)}/providers/Microsoft.Compute/images/${p.image}`);
+  getter(TYPES.gallery, 'Microsoft.Compute/galleries', `${RG}/galleries/{gallery}`, (p) => `${rgOf(p)}/providers/Microsoft.Compute/galleries/${p.gallery}`);
+  getter(
+    TYPES.galleryImage,
+    'Microsoft.Compute/galleries/images',
+    `${RG}/galleries/{gallery}/images/{image}`,
+    (p) => `${rgOf(p)}/providers/Microsoft.Compute/galleries/${p.gallery}/images/${p.image}`,
+  );
+  const withoutReplicationUnlessExpanded = (json: Json, req: ArmRequest): Json => {
+    const expand = req.query.get('$expand') ?? '';
+    if (!/replicationstatus/i.test(expand)) delete (json.properties as Json).replicationStatus;
+    return json;
+  };
+  getter(
+    TYPES.galleryImageVersion,
+    'Microsoft.Compute/galleries/images/versions',
+    `${RG}/galleries/{gallery}/images/{image}/versions/{version}`,
+    (p) => `${rgOf(p)}/providers/Microsoft.Compute/galleries/${p.gallery}/images/${p.image}/versions/${p.version}`,
+    withoutReplicationUnlessExpanded,
+  );
+
+  router.add('GET', `${RG}/images`, (req) => {
+    requireApiVersion(req);
+    const { sub, rg } = req.params as Record<string, string>;
+    ctx.world.assertResourceGroup(sub as string, rg as string);
+    return ok({ value: ctx.world.list(TYPES.image, resourceGroupId(sub as string, rg as string)).map((r) => structuredClone(r.json)) });
+  });
+
+  router.add('GET', `${RG}/galleries/{gallery}/images/{image}/versions`, (req) => {
+    requireApiVersion(req);
+    const { sub, rg, gallery, image } = req.params as Record<string, string>;
+    ctx.world.assertResourceGroup(sub as string, rg as string);
+    const defId = `${resourceGroupId(sub as string, rg as string)}/providers/Microsoft.Compute/galleries/${gallery}/images/${image}`;
+    if (!ctx.world.get(defId)) throw notFound('Microsoft.Compute/galleries/images', `${gallery}/${image}`, rg);
+    const value = ctx.world.list(TYPES.galleryImageVersion, defId).map((r) => withoutReplicationUnlessExpanded(structuredClone(r.json), req));
+    return ok({ value });
+  });
+}

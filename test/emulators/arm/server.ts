@@ -1,0 +1,143 @@
+/**
+ * The HTTPS front of the emulator: request log, injected faults, bearer-token
+ * check, routing, and ARM-shaped errors, in the order a request meets them at
+ * Azure's front door.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { Cancelled, type EmulatorContext } from './context';
+import { faultErrorBody } from './faults';
+import { ArmError, parseJsonBody, readRawBody, type ArmReply } from './http';
+import type { Router } from './router';
+import type { RequestLogEntry } from './types';
+
+/** The audience ARM tokens are checked for. */
+export const ARM_AUDIENCE = 'https://management.azure.com/';
+
+export class RequestHandler {
+  readonly log: RequestLogEntry[] = [];
+
+  constructor(
+    private readonly ctx: EmulatorContext,
+    private readonly arm: Router,
+    private readonly admin: Router,
+  ) {}
+
+  handle = (req: IncomingMessage, res: ServerResponse): void => {
+    void this.serve(req, res).catch((err: unknown) => {
+      if (!res.headersSent && !res.destroyed) this.send(res, req.method ?? 'GET', errorReply(err));
+      else res.destroy();
+    });
+  };
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url ?? '/', this.ctx.baseUrl);
+    if (url.pathname.startsWith('/_emulator/')) {
+      this.send(res, method, await this.route(this.admin, req, method, url));
+      return;
+    }
+    const entry: RequestLogEntry = {
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      status: 0,
+      startedAt: new Date().toISOString(),
+      durationMs: 0,
+    };
+    const started = process.hrtime.bigint();
+    this.log.push(entry);
+    const done = () => {
+      entry.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+    };
+    res.on('finish', () => {
+      entry.status = res.statusCode;
+      done();
+    });
+    res.on('close', done);
+
+    const fault = this.ctx.faults.take(method, url.pathname);
+    if (fault?.kind === 'reset') {
+      // Drop the connection without an answer, as a broken network path does.
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'slow') {
+      try {
+        await this.ctx.sleep(fault.delayMs);
+      } catch (err) {
+        if (err instanceof Cancelled) {
+          req.socket.destroy();
+          return;
+        }
+        throw err;
+      }
+    }
+    if (fault?.kind === 'status') {
+      // Drain the body so the client sees the answer, not a broken pipe.
+      await readRawBody(req).catch(() => undefined);
+      const headers: Record<string, string> = {};
+      if (fault.retryAfterSeconds !== undefined) headers['Retry-After'] = String(fault.retryAfterSeconds);
+      this.send(res, method, { status: fault.status, headers, body: { error: faultErrorBody(fault.status) } });
+      return;
+    }
+    await this.authenticate(req);
+    this.send(res, method, await this.route(this.arm, req, method, url));
+  }
+
+  private async authenticate(req: IncomingMessage): Promise<void> {
+    const header = req.headers.authorization;
+    if (!header) throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.");
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is provided in an invalid format.");
+    if (this.ctx.options.verifyToken && !(await this.ctx.options.verifyToken(m[1] as string, ARM_AUDIENCE))) {
+      throw new ArmError(401, 'InvalidAuthenticationToken', 'The access token is invalid.');
+    }
+  }
+
+  private async route(router: Router, req: IncomingMessage, method: string, url: URL): Promise<ArmReply> {
+    try {
+      const body = parseJsonBody(await readRawBody(req));
+      const match = router.match(method, url.pathname);
+      if (match === 'methodMismatch') {
+        throw new ArmError(405, 'MethodNotAllowed', `The requested method '${method}' is not allowed on '${url.pathname}'.`);
+      }
+      if (!match) {
+        throw new ArmError(404, 'ResourceNotFound', `No resource or route matches ${method} ${url.pathname} in this Azure Resource Manager emulator.`);
+      }
+      return await match.handler({
+        method,
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        params: match.params,
+        baseUrl: this.ctx.baseUrl,
+      });
+    } catch (err) {
+      return errorReply(err);
+    }
+  }
+
+  private send(res: ServerResponse, method: string, reply: ArmReply): void {
+    if (res.destroyed) return;
+    const headers: Record<string, string> = {
+      'x-ms-request-id': randomUUID(),
+      'x-ms-correlation-request-id': randomUUID(),
+      ...reply.headers,
+    };
+    let payload: Buffer | undefined;
+    if (reply.body !== undefined && method !== 'HEAD') {
+      payload = Buffer.from(JSON.stringify(reply.body));
+      headers['content-type'] = 'application/json; charset=utf-8';
+    }
+    headers['content-length'] = String(payload?.length ?? 0);
+    res.writeHead(reply.status, headers);
+    res.end(payload);
+  }
+}
+
+function errorReply(err: unknown): ArmReply {
+  if (err instanceof ArmError) return { status: err.status, body: { error: { code: err.code, message: err.message } } };
+  return { status: 500, body: { error: { code: 'InternalServerError', message: `The emulator failed: ${(err as Error).message}` } } };
+}

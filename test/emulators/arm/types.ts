@@ -1,0 +1,265 @@
+/**
+ * Public types of the ARM emulator: what tests seed, what they can read back,
+ * and how they steer faults and the simulated build.
+ */
+
+export interface ArmEmulatorOptions {
+  /** PEM certificate and key the HTTPS server presents. */
+  tls: { cert: string; key: string };
+  /** Azurite as the storage data plane: blob endpoint and shared key of an account. */
+  storage: {
+    blobEndpoint(accountName: string): string;
+    accountKey(accountName: string): string;
+    stagingAccountName: string;
+  };
+  /**
+   * Verifies a bearer token for the ARM audience (`https://management.azure.com/`);
+   * absent = accept any "Bearer x" (the header is still required).
+   */
+  verifyToken?: (token: string, audience: string) => Promise<boolean>;
+  /**
+   * Mints a token the simulated build VM uses for identity-based blob access
+   * (audience https://storage.azure.com). Absent = an unsigned JWT that
+   * Azurite `--oauth basic` accepts.
+   */
+  issueToken?: (audience: string, identityResourceId: string) => Promise<string>;
+  /** Speed of the simulated build; default a few seconds in total. */
+  buildTiming?: Partial<BuildTiming>;
+}
+
+/** Durations (milliseconds) of the simulated service's steps. */
+export interface BuildTiming {
+  /** PUT of a template: Creating -> Succeeded. */
+  provisioningMs: number;
+  /** Run: time spent in runSubState Queued. */
+  queuedMs: number;
+  /** Run: time spent in runSubState Building (source checks, staging group). */
+  buildingMs: number;
+  /** Run: time per customizer (log lines are spread over it). */
+  customizerMs: number;
+  /** Run: Optimizing, when optimize.vmBoot is Enabled. */
+  optimizingMs: number;
+  /** Run: Validating, when validate is given. */
+  validatingMs: number;
+  /** Run: Distributing, per distributor. */
+  distributingMs: number;
+  /** Cancel: Canceling -> Canceled. */
+  cancelMs: number;
+  /** Delete: Deleting -> gone. */
+  deleteMs: number;
+}
+
+export interface BuildScenario {
+  /** The customizer (by `name`) whose script "fails" (exit status 1). */
+  failCustomizerName?: string;
+  /** Distributor kinds that fail; with at least one success the run ends PartiallySucceeded. */
+  failDistributorKinds?: Array<'ManagedImage' | 'SharedImage' | 'VHD'>;
+  /** When set, the PUT operation ends Failed with this provisioning error. */
+  provisioningFailure?: { code: string; message: string };
+  /** Overrides of the build timing for subsequent operations. */
+  timing?: Partial<BuildTiming>;
+}
+
+export interface SubscriptionSeed {
+  subscriptionId: string;
+  tenantId?: string;
+  displayName?: string;
+}
+
+export interface ResourceGroupSeed {
+  subscriptionId: string;
+  name: string;
+  location: string;
+  tags?: Record<string, string>;
+}
+
+export interface IdentitySeed {
+  /** Resource id of the user-assigned identity. */
+  id: string;
+  location?: string;
+  principalId?: string;
+  clientId?: string;
+  tenantId?: string;
+}
+
+export interface StorageAccountSeed {
+  /** Resource id of the storage account; its name must be an Azurite account. */
+  id: string;
+  location?: string;
+  kind?: string;
+}
+
+export interface PlatformImageSeed {
+  location: string;
+  publisher: string;
+  offer: string;
+  sku: string;
+  /** Concrete version, e.g. 22.04.202401010. */
+  version: string;
+  osType?: 'Linux' | 'Windows';
+  hyperVGeneration?: 'V1' | 'V2';
+  /** e.g. [{ name: 'SecurityType', value: 'TrustedLaunchSupported' }] */
+  features?: Array<{ name: string; value: string }>;
+  plan?: { name: string; product: string; publisher: string };
+  architecture?: 'x64' | 'Arm64';
+}
+
+export interface ManagedImageSeed {
+  id: string;
+  location: string;
+  osType?: 'Linux' | 'Windows';
+  hyperVGeneration?: 'V1' | 'V2';
+  tags?: Record<string, string>;
+}
+
+export interface GallerySeed {
+  id: string;
+  location: string;
+}
+
+export interface GalleryImageSeed {
+  /** .../galleries/{g}/images/{i} */
+  id: string;
+  location: string;
+  osType: 'Linux' | 'Windows';
+  osState?: 'Generalized' | 'Specialized';
+  hyperVGeneration?: 'V1' | 'V2';
+  /** e.g. [{ name: 'SecurityType', value: 'TrustedLaunch' }] */
+  features?: Array<{ name: string; value: string }>;
+  identifier?: { publisher: string; offer: string; sku: string };
+}
+
+export interface GalleryImageVersionSeed {
+  /** .../galleries/{g}/images/{i}/versions/{v} */
+  id: string;
+  location: string;
+  targetRegions?: Array<{ name: string; regionalReplicaCount?: number; storageAccountType?: string }>;
+  excludeFromLatest?: boolean;
+  tags?: Record<string, string>;
+}
+
+export interface ProviderSeed {
+  /** Absent = every subscription. */
+  subscriptionId?: string;
+  namespace: string;
+  registrationState: 'Registered' | 'NotRegistered' | 'Registering' | 'Unregistering';
+}
+
+export interface PermissionSeed {
+  /** A scope (subscription, resource group or resource id); applies to everything below it. */
+  scope: string;
+  actions: string[];
+  notActions?: string[];
+  dataActions?: string[];
+  notDataActions?: string[];
+}
+
+export interface ImageTemplateSeed {
+  /** Resource id of the template. */
+  id: string;
+  /** The template resource as the service returns it (location, identity, properties ...). */
+  resource: Record<string, unknown>;
+}
+
+/** What tests seed; seeding merges into what is already there (same id = replaced). */
+export interface World {
+  subscriptions: SubscriptionSeed[];
+  resourceGroups: ResourceGroupSeed[];
+  identities: IdentitySeed[];
+  storageAccounts: StorageAccountSeed[];
+  platformImages: PlatformImageSeed[];
+  managedImages: ManagedImageSeed[];
+  galleries: GallerySeed[];
+  galleryImages: GalleryImageSeed[];
+  galleryImageVersions: GalleryImageVersionSeed[];
+  providers: ProviderSeed[];
+  permissions: PermissionSeed[];
+  imageTemplates: ImageTemplateSeed[];
+}
+
+export interface TemplateSnapshot {
+  id: string;
+  name: string;
+  resourceGroup: string;
+  subscriptionId: string;
+  provisioningState: string;
+  lastRunStatus?: Record<string, unknown>;
+  exactStagingResourceGroup?: string;
+  runOutputs: Array<Record<string, unknown>>;
+  /** Run ids of every run, in order (their logs live at packerlogs/<runId>/customization.log). */
+  runIds: string[];
+  /** The body accepted by the PUT (what the client sent). */
+  submitted: Record<string, unknown>;
+  apiVersion: string;
+}
+
+/** What the simulated build VM fetched, for tests to prove the artifact really travelled. */
+export interface DownloadRecord {
+  templateId: string;
+  runId: string;
+  customizerName: string;
+  /** The URL without its query (no SAS in evidence). */
+  url: string;
+  auth: 'sas' | 'bearer' | 'anonymous';
+  status: number;
+  bytes: number;
+  sha256: string;
+  /** Expected checksum, when the customizer gave one. */
+  expectedSha256?: string;
+  /** Archive entry names, when the file was a tar.gz or zip. */
+  entries?: string[];
+}
+
+export interface WorldSnapshot {
+  imageTemplates: TemplateSnapshot[];
+  resourceGroups: Array<{ id: string; name: string; location: string; tags: Record<string, string> }>;
+  managedImages: Array<Record<string, unknown>>;
+  galleryImageVersions: Array<Record<string, unknown>>;
+  storageAccounts: Array<Record<string, unknown>>;
+  /** Blob URLs of VHDs the distribution wrote (and that still exist as far as the emulator knows). */
+  vhdBlobs: string[];
+  downloads: DownloadRecord[];
+  /** Builds, creations and deletions still in progress. */
+  activeOperations: number;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** 0 when the connection was reset by a fault. */
+  status: number;
+  /** ISO time. */
+  startedAt: string;
+  durationMs: number;
+}
+
+export type FaultStatus = 429 | 500 | 502 | 503 | 504;
+
+export interface FaultSpec {
+  /** Absent = any method. */
+  method?: string;
+  /** Matched against the request path (no query); a string is a case-insensitive regular expression. */
+  pathPattern: RegExp | string;
+  kind: 'status' | 'reset' | 'slow';
+  status?: FaultStatus;
+  retryAfterSeconds?: number;
+  /** For 'slow': how long to hold the request before answering it normally. */
+  delayMs?: number;
+  /** How many matching requests the fault applies to. */
+  count: number;
+  /** Let this many matching requests through untouched first. */
+  skip?: number;
+}
+
+export interface ArmEmulator {
+  /** https://127.0.0.1:<port> */
+  url: string;
+  seed(world: Partial<World>): void;
+  state(): WorldSnapshot;
+  requests(): RequestLogEntry[];
+  clearRequests(): void;
+  injectFault(f: FaultSpec): void;
+  setScenario(s: Partial<BuildScenario>): void;
+  stop(): Promise<void>;
+}
