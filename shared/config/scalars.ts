@@ -4,7 +4,7 @@ import { issue, type Issue } from './problems';
 export type Parsed<T> = { ok: true; value: T } | { ok: false; issue: Issue };
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-const bad = <T>(key: string, ...args: unknown[]): Parsed<T> => ({ ok: false, issue: issue(key, ...args) });
+const bad = <T>(found: Issue): Parsed<T> => ({ ok: false, issue: found });
 
 /**
  * Only `true` and `false` (any case). task-lib's getBoolInput reads anything
@@ -15,7 +15,7 @@ export function parseBoolean(text: string): Parsed<boolean> {
   const lower = text.toLowerCase();
   if (lower === 'true') return ok(true);
   if (lower === 'false') return ok(false);
-  return bad('InvalidBoolean', text);
+  return bad(issue('InvalidBoolean', text));
 }
 
 export interface IntegerRange {
@@ -26,12 +26,12 @@ export interface IntegerRange {
 
 /** A whole number written in decimal digits (no sign, no fraction, no exponent) within the range. */
 export function parseInteger(text: string, range: IntegerRange): Parsed<number> {
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) return bad('InvalidInteger', text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) return bad(issue('InvalidInteger', text));
   const value = Number(text);
   if (range.max !== undefined) {
-    return value >= range.min && value <= range.max ? ok(value) : bad('IntegerOutOfRange', range.min, range.max, text);
+    return value >= range.min && value <= range.max ? ok(value) : bad(issue('IntegerOutOfRange', range.min, range.max, text));
   }
-  return value >= range.min ? ok(value) : bad('IntegerTooSmall', range.min, text);
+  return value >= range.min ? ok(value) : bad(issue('IntegerTooSmall', range.min, text));
 }
 
 /**
@@ -49,7 +49,7 @@ export function parseEnum<T extends string>(
   if (match !== undefined) return ok(match);
   const alias = Object.keys(aliases).find((name) => name.toLowerCase() === lower);
   if (alias !== undefined) return ok(aliases[alias] as T);
-  return bad('InvalidEnum', allowed.join(', '), text);
+  return bad(issue('InvalidEnum', allowed.join(', '), text));
 }
 
 /** Items of a comma and/or newline separated list, trimmed, empty items dropped. */

@@ -1,0 +1,117 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { repoRoot } from '../support/repoRoot';
+import { readTaskJson } from './taskJsonFile';
+
+/**
+ * Message keys that may stay in task.json without a reference in the code.
+ * Keep it empty: a key nobody uses is a text nobody maintains. (Add a key
+ * here only with a comment saying which module is about to use it.)
+ */
+const UNREFERENCED_ALLOWED: readonly string[] = [];
+
+/** The folders whose code runs inside AzureImageBuilder@1. */
+const SOURCE_ROOTS = ['shared', path.join('tasks', 'AzureImageBuilder')];
+
+/**
+ * The ways code names a message key: host.loc('Key'), new LocalizedError('Key')
+ * and its subclasses, issue('Key') in the config parser, and key/messageKey
+ * properties in tables. Keys are PascalCase, which keeps ordinary strings out.
+ */
+const KEY_PATTERNS = [
+  /\bloc\(\s*['"`]([A-Z][A-Za-z0-9]*)['"`]/g,
+  /Error\(\s*['"`]([A-Z][A-Za-z0-9]*)['"`]/g,
+  /\bissue\(\s*['"`]([A-Z][A-Za-z0-9]*)['"`]/g,
+  /\b(?:key|messageKey)\s*:\s*['"`]([A-Z][A-Za-z0-9]*)['"`]/g,
+];
+
+function sourceFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sourceFiles(full);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [full] : [];
+  });
+}
+
+export function keysIn(text: string): string[] {
+  return KEY_PATTERNS.flatMap((pattern) => [...text.matchAll(pattern)].map((m) => m[1] as string));
+}
+
+/** Key -> files using it. */
+function referencedKeys(): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  for (const root of SOURCE_ROOTS) {
+    for (const file of sourceFiles(path.join(repoRoot, root))) {
+      for (const key of keysIn(fs.readFileSync(file, 'utf8'))) {
+        found.set(key, [...(found.get(key) ?? []), path.relative(repoRoot, file)]);
+      }
+    }
+  }
+  return found;
+}
+
+/** Modules that keep their texts in a `*_MESSAGES` table meant for task.json (compiled next to this test). */
+function messageTables(): { file: string; table: Record<string, string> }[] {
+  return sourceFiles(path.join(repoRoot, 'shared'))
+    .filter((file) => path.basename(file) === 'messages.ts')
+    .flatMap((file) => {
+      const compiled = path.join(repoRoot, 'build', path.relative(repoRoot, file)).replace(/\.ts$/, '.js');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const exports = require(compiled) as Record<string, unknown>;
+      return Object.entries(exports)
+        .filter(([name, value]) => name.endsWith('_MESSAGES') && typeof value === 'object' && value !== null)
+        .map(([, value]) => ({ file: path.relative(repoRoot, file), table: value as Record<string, string> }));
+    });
+}
+
+describe('task.json messages', () => {
+  const messages = readTaskJson().messages;
+
+  it('finds keys in each way the code names them', () => {
+    assert.deepEqual(
+      keysIn(`host.loc('A1', x); new LocalizedError("B2", []); issue('C3'); { key: 'D4', messageKey: 'E5' }; loc('not a key')`),
+      ['A1', 'B2', 'C3', 'D4', 'E5'],
+    );
+  });
+
+  it('declares every message key the code uses', () => {
+    const missing = [...referencedKeys()].filter(([key]) => !(key in messages)).map(([key, files]) => `${key} (${files.join(', ')})`);
+    assert.deepEqual(missing, []);
+  });
+
+  it('has no message that nothing uses', () => {
+    const used = new Set(referencedKeys().keys());
+    for (const { table } of messageTables()) for (const key of Object.keys(table)) used.add(key);
+    const unused = Object.keys(messages).filter((key) => !used.has(key) && !UNREFERENCED_ALLOWED.includes(key));
+    assert.deepEqual(unused, []);
+  });
+
+  it('carries the texts of the modules that keep message tables, unchanged', () => {
+    const tables = messageTables();
+    assert.ok(tables.length > 0, 'no *_MESSAGES table found under shared/');
+    for (const { file, table } of tables) {
+      for (const [key, text] of Object.entries(table)) assert.equal(messages[key], text, `${key} from ${file}`);
+    }
+  });
+
+  it('names the input first in every config problem message', () => {
+    const configKeys = new Set<string>();
+    for (const file of sourceFiles(path.join(repoRoot, 'shared', 'config'))) {
+      for (const key of keysIn(fs.readFileSync(file, 'utf8'))) configKeys.add(key);
+    }
+    assert.ok(configKeys.size > 30);
+    for (const key of configKeys) {
+      const text = messages[key] ?? '';
+      assert.match(text, /^Input '%s'/, key);
+    }
+  });
+
+  it('uses only util.format placeholders, never PowerShell-style {0}', () => {
+    for (const [key, text] of Object.entries(messages)) {
+      assert.doesNotMatch(text, /\{\d+\}/, key);
+      assert.ok(text.trim().length > 0, key);
+    }
+  });
+});
