@@ -1,0 +1,112 @@
+/**
+ * Bundles each agent task into one CommonJS file inside its task folder, so
+ * the .vsix ships bundles instead of node_modules. Run after tsc:
+ *   node build/scripts/bundle.js
+ *
+ * A task folder is tasks/<Name>/<Name>V<N>/ with src/index.ts; folders without
+ * one (agentless tasks, tasks still being written) are skipped.
+ */
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface TaskEntry {
+  /** tasks/<Name>/<Name>V<N>, absolute. */
+  readonly taskFolder: string;
+  /** Its src/index.ts. */
+  readonly entry: string;
+}
+
+export interface BundleResult {
+  readonly taskFolder: string;
+  readonly outFile: string;
+  readonly bytes: number;
+}
+
+/**
+ * An ESM dependency calls createRequire(import.meta.url); in a CommonJS bundle
+ * import.meta is empty, so it is defined from __filename instead.
+ */
+const IMPORT_META_URL_BANNER = "const __importMetaUrl=require('url').pathToFileURL(__filename).href;";
+
+function findRepoRoot(start: string): string {
+  let dir = start;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`No package.json above ${start}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+export function findTaskEntries(tasksRoot: string): TaskEntry[] {
+  const entries: TaskEntry[] = [];
+  if (!fs.existsSync(tasksRoot)) return entries;
+  for (const name of fs.readdirSync(tasksRoot).sort()) {
+    const taskDir = path.join(tasksRoot, name);
+    if (!fs.statSync(taskDir).isDirectory()) continue;
+    for (const versionName of fs.readdirSync(taskDir).sort()) {
+      if (!new RegExp(`^${name}V\\d+$`).test(versionName)) continue;
+      const taskFolder = path.join(taskDir, versionName);
+      const entry = path.join(taskFolder, 'src', 'index.ts');
+      if (fs.existsSync(entry)) entries.push({ taskFolder, entry });
+    }
+  }
+  return entries;
+}
+
+/**
+ * task-lib reads lib.json (its own messages) and Strings/ next to its module at
+ * run time; in a bundle "its module" is index.js, so they go beside it.
+ */
+export function copyTaskLibResources(repoRoot: string, taskFolder: string): void {
+  const taskLib = path.join(repoRoot, 'node_modules', 'azure-pipelines-task-lib');
+  fs.copyFileSync(path.join(taskLib, 'lib.json'), path.join(taskFolder, 'lib.json'));
+  const strings = path.join(taskLib, 'Strings');
+  if (fs.existsSync(strings)) fs.cpSync(strings, path.join(taskFolder, 'Strings'), { recursive: true });
+}
+
+/** Bundles `entry` into `<outDir>/index.js` with task-lib's resources beside it. Throws on any esbuild error. */
+export async function bundleTask(repoRoot: string, entry: string, outDir: string): Promise<BundleResult> {
+  const outFile = path.join(outDir, 'index.js');
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    outfile: outFile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    sourcemap: false,
+    define: { 'import.meta.url': '__importMetaUrl' },
+    banner: { js: IMPORT_META_URL_BANNER },
+    logLevel: 'silent',
+    absWorkingDir: repoRoot,
+  });
+  for (const warning of await esbuild.formatMessages(result.warnings, { kind: 'warning' })) process.stderr.write(warning);
+  copyTaskLibResources(repoRoot, outDir);
+  return { taskFolder: outDir, outFile, bytes: fs.statSync(outFile).size };
+}
+
+async function main(): Promise<void> {
+  const repoRoot = findRepoRoot(__dirname);
+  const entries = findTaskEntries(path.join(repoRoot, 'tasks'));
+  if (entries.length === 0) console.log('No task with src/index.ts under tasks/: nothing to bundle.');
+  for (const { taskFolder, entry } of entries) {
+    const { outFile, bytes } = await bundleTask(repoRoot, entry, taskFolder);
+    console.log(`${path.relative(repoRoot, outFile)}  ${(bytes / 1024).toFixed(1)} KiB`);
+  }
+}
+
+if (require.main === module) {
+  main().catch(async (err: unknown) => {
+    const failure = err as Partial<esbuild.BuildFailure>;
+    if (Array.isArray(failure.errors) && failure.errors.length > 0) {
+      for (const message of await esbuild.formatMessages(failure.errors, { kind: 'error', color: false })) process.stderr.write(message);
+      process.stderr.write('Bundling failed.\n');
+    } else {
+      process.stderr.write(`Bundling failed: ${(err as Error).stack ?? String(err)}\n`);
+    }
+    process.exit(1);
+  });
+}

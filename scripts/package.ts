@@ -1,0 +1,116 @@
+/**
+ * Packages the extension into a .vsix with tfx (offline):
+ *   node build/scripts/package.js [--root <dir>] [--output-path <dir>]
+ *
+ * tfx only WARNS about a broken task.json (bad id, missing execution target,
+ * ...) and still exits 0, which would ship a task the agent cannot run. So any
+ * `warning:` line from tfx fails the packaging here.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface PackageOptions {
+  /** The extension root holding vss-extension.json. */
+  readonly root: string;
+  readonly outputDir: string;
+}
+
+export interface PackageResult {
+  readonly vsixPath: string;
+  readonly bytes: number;
+  /** tfx's output, colour codes removed. */
+  readonly output: string;
+}
+
+export class PackagingError extends Error {
+  constructor(
+    message: string,
+    readonly output: string,
+  ) {
+    super(message);
+    this.name = 'PackagingError';
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI_ESCAPES = /\u001b\[[0-9;]*m/g;
+
+function tfxCliPath(): string {
+  return path.join(path.dirname(require.resolve('tfx-cli/package.json')), '_build', 'tfx-cli.js');
+}
+
+export function packageExtension(options: PackageOptions): PackageResult {
+  const root = path.resolve(options.root);
+  const outputDir = path.resolve(options.outputDir);
+  fs.mkdirSync(outputDir, { recursive: true });
+  const run = spawnSync(
+    process.execPath,
+    [
+      tfxCliPath(),
+      'extension',
+      'create',
+      '--root',
+      root,
+      '--manifest-globs',
+      'vss-extension.json',
+      '--output-path',
+      outputDir,
+      '--no-prompt',
+      '--no-color',
+    ],
+    { cwd: root, encoding: 'utf8', timeout: 120_000 },
+  );
+  if (run.error) throw new PackagingError(`Could not run tfx: ${run.error.message}`, '');
+  const output = `${run.stdout ?? ''}${run.stderr ?? ''}`.replace(ANSI_ESCAPES, '');
+
+  const vsixPath = /^\s*-\s*VSIX:\s*(.+?)\s*$/m.exec(output)?.[1];
+  const warnings = output.split(/\r?\n/).filter((line) => /^\s*warning:/i.test(line));
+  if (warnings.length > 0) {
+    // tfx wrote the package anyway; remove it so nobody publishes it by mistake.
+    if (vsixPath) fs.rmSync(vsixPath, { force: true });
+    throw new PackagingError(`tfx reported ${warnings.length} warning(s); the package is refused:\n${warnings.join('\n')}`, output);
+  }
+  if (run.status !== 0) throw new PackagingError(`tfx exited with ${run.status ?? run.signal}`, output);
+
+  if (!vsixPath || !fs.existsSync(vsixPath)) throw new PackagingError('tfx did not report the .vsix it wrote', output);
+  return { vsixPath, bytes: fs.statSync(vsixPath).size, output };
+}
+
+function findRepoRoot(start: string): string {
+  let dir = start;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`No package.json above ${start}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+function argument(args: readonly string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  if (index < 0) return undefined;
+  const value = args[index + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value`);
+  return value;
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const repoRoot = findRepoRoot(__dirname);
+  const root = path.resolve(argument(args, '--root') ?? repoRoot);
+  const outputDir = path.resolve(argument(args, '--output-path') ?? path.join(repoRoot, 'dist'));
+  try {
+    const { vsixPath, bytes } = packageExtension({ root, outputDir });
+    console.log(`${vsixPath}  ${(bytes / 1024).toFixed(1)} KiB`);
+  } catch (err) {
+    if (err instanceof PackagingError) {
+      if (err.output) process.stderr.write(err.output.endsWith('\n') ? err.output : `${err.output}\n`);
+      process.stderr.write(`Packaging failed: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) main();

@@ -1,0 +1,182 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { bundleTask, findTaskEntries } from '../../scripts/bundle';
+import { runTaskLikeAgent } from '../agent/runTaskLikeAgent';
+import { findNode20, node24Path } from '../agent/nodeBinaries';
+import { repoRoot } from '../support/repoRoot';
+import { readZipEntries } from './zipEntries';
+
+const MAX_VSIX_BYTES = 3 * 1024 * 1024;
+const packageScript = path.join(repoRoot, 'build', 'scripts', 'package.js');
+const probeSource = path.join(repoRoot, 'test', 'fixtures', 'tasks', 'AgentProbe');
+
+/** Runs the package script as `npm run package` does, into its own output folder. */
+function runPackageScript(root: string, outputDir: string): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [packageScript, '--root', root, '--output-path', outputDir], { encoding: 'utf8', timeout: 120_000 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function vsixIn(outputDir: string): string {
+  const files = fs.readdirSync(outputDir).filter((f) => f.endsWith('.vsix'));
+  assert.equal(files.length, 1, `one .vsix expected in ${outputDir}, found ${files.join(', ')}`);
+  return path.join(outputDir, files[0]!);
+}
+
+/**
+ * An extension root holding the probe fixture task, bundled the way the real
+ * task is, with decoys (sources, node_modules) that must stay out of the vsix.
+ */
+async function makeFixtureExtension(root: string): Promise<string> {
+  const taskFolder = path.join(root, 'tasks', 'AgentProbe', 'AgentProbeV1');
+  fs.mkdirSync(path.join(taskFolder, 'src'), { recursive: true });
+  fs.mkdirSync(path.join(taskFolder, 'node_modules', 'decoy'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'images'), { recursive: true });
+  fs.writeFileSync(path.join(taskFolder, 'src', 'index.ts'), 'export {};\n');
+  fs.writeFileSync(path.join(taskFolder, 'node_modules', 'decoy', 'index.js'), '');
+
+  const taskJson = JSON.parse(fs.readFileSync(path.join(probeSource, 'task.json'), 'utf8')) as { execution: Record<string, { target: string }> };
+  for (const handler of Object.values(taskJson.execution)) handler.target = 'index.js';
+  fs.writeFileSync(path.join(taskFolder, 'task.json'), JSON.stringify(taskJson, null, 2));
+  fs.copyFileSync(path.join(repoRoot, 'tasks', 'AzureImageBuilder', 'AzureImageBuilderV1', 'icon.png'), path.join(taskFolder, 'icon.png'));
+  fs.copyFileSync(path.join(repoRoot, 'images', 'extension-icon.png'), path.join(root, 'images', 'extension-icon.png'));
+  fs.writeFileSync(path.join(root, 'overview.md'), '# Probe\n');
+  await bundleTask(repoRoot, path.join(probeSource, 'probe.js'), taskFolder);
+
+  const task = 'tasks/AgentProbe/AgentProbeV1';
+  const manifest = {
+    manifestVersion: 1,
+    id: 'probe-extension',
+    publisher: 'image-builder-pipelines',
+    version: '0.0.1',
+    name: 'Probe',
+    description: 'Fixture extension',
+    categories: ['Azure Pipelines'],
+    targets: [{ id: 'Microsoft.VisualStudio.Services' }],
+    icons: { default: 'images/extension-icon.png' },
+    content: { details: { path: 'overview.md' } },
+    files: [
+      { path: 'images/extension-icon.png', addressable: true },
+      ...['task.json', 'icon.png', 'index.js', 'lib.json'].map((f) => ({ path: `${task}/${f}` })),
+    ],
+    contributions: [
+      { id: 'probe-task', type: 'ms.vss-distributed-task.task', targets: ['ms.vss-distributed-task.tasks'], properties: { name: 'tasks/AgentProbe' } },
+    ],
+  };
+  fs.writeFileSync(path.join(root, 'vss-extension.json'), JSON.stringify(manifest, null, 2));
+  return taskFolder;
+}
+
+function assertShipsOnlyTheTask(entries: string[], taskFolder: string): void {
+  for (const file of ['task.json', 'icon.png', 'index.js', 'lib.json']) {
+    assert.ok(entries.includes(`${taskFolder}/${file}`), `${taskFolder}/${file} missing from the vsix: ${entries.join(', ')}`);
+  }
+  assert.ok(entries.includes('overview.md'));
+  assert.ok(entries.includes('images/extension-icon.png'));
+  assert.ok(entries.includes('extension.vsixmanifest'));
+  assert.deepEqual(entries.filter((e) => e.includes('node_modules/')), [], 'no node_modules in the vsix');
+  assert.deepEqual(entries.filter((e) => /\/src\/.*\.ts$/.test(e) || e.endsWith('.ts')), [], 'no TypeScript sources in the vsix');
+}
+
+describe('build and package', function () {
+  this.timeout(120000);
+  let scratch: string;
+  before(() => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'vsix-test-'));
+  });
+  after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  describe('bundling', () => {
+    it('finds tasks/<Name>/<Name>V<N> folders with src/index.ts and skips the rest', () => {
+      const tasks = path.join(scratch, 'find', 'tasks');
+      for (const dir of ['Alpha/AlphaV1/src', 'Alpha/AlphaV2', 'Beta/BetaV3/src', 'Beta/Other/src']) {
+        fs.mkdirSync(path.join(tasks, dir), { recursive: true });
+      }
+      fs.writeFileSync(path.join(tasks, 'Alpha/AlphaV1/src/index.ts'), '');
+      fs.writeFileSync(path.join(tasks, 'Beta/BetaV3/src/index.ts'), '');
+      fs.writeFileSync(path.join(tasks, 'Beta/Other/src/index.ts'), '');
+      assert.deepEqual(
+        findTaskEntries(tasks).map((e) => path.relative(tasks, e.taskFolder)),
+        [path.join('Alpha', 'AlphaV1'), path.join('Beta', 'BetaV3')],
+      );
+    });
+
+    it('fails loudly when the entry does not build', async () => {
+      const dir = path.join(scratch, 'broken-entry');
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'index.ts'), "import { missing } from './nowhere';\nconsole.log(missing);\n");
+      await assert.rejects(bundleTask(repoRoot, path.join(dir, 'index.ts'), dir), /Could not resolve "\.\/nowhere"/);
+    });
+  });
+
+  describe('a fixture extension (the probe task, bundled)', () => {
+    let root: string;
+    let taskFolder: string;
+    before(async () => {
+      root = path.join(scratch, 'fixture-ext');
+      taskFolder = await makeFixtureExtension(root);
+    });
+
+    for (const [label, nodePath] of [
+      ['Node 20', (): string => findNode20()],
+      ['Node 24', (): string => node24Path],
+    ] as const) {
+      it(`runs the bundle standalone on ${label}: with no node_modules to fall back on`, async () => {
+        const run = await runTaskLikeAgent({ taskDir: taskFolder, inputs: { message: 'from the bundle' }, nodePath: nodePath() });
+        assert.equal(run.result, 'SucceededWithIssues', run.log.join('\n'));
+        const report = run.log.find((l) => l.startsWith('REPORT '));
+        assert.ok(report && report.includes('"message":"from the bundle"'));
+        // A missing task-lib resource would show up as an extra warning issue.
+        assert.deepEqual(
+          run.issues.map((i) => i.message),
+          ['careful: 50% done; [almost]', 'something went wrong', 'done with issues'],
+        );
+        assert.equal(run.outputs['step1.escaped'], 'a;b]c%d%3B\r\nline2');
+      });
+    }
+
+    it('packages into a small vsix holding the task files and the overview, without sources or node_modules', () => {
+      const out = path.join(scratch, 'fixture-out');
+      const run = runPackageScript(root, out);
+      assert.equal(run.status, 0, run.stderr + run.stdout);
+      const vsix = vsixIn(out);
+      assert.match(run.stdout, new RegExp(`${path.basename(vsix).replace(/\./g, '\\.')}\\s+[\\d.]+ KiB`));
+      assertShipsOnlyTheTask(readZipEntries(vsix).map((e) => e.name), 'tasks/AgentProbe/AgentProbeV1');
+      assert.ok(fs.statSync(vsix).size < MAX_VSIX_BYTES);
+    });
+
+    it('refuses to package when tfx warns about a task.json', () => {
+      const broken = path.join(scratch, 'broken-ext');
+      fs.cpSync(root, broken, { recursive: true });
+      const taskJsonPath = path.join(broken, 'tasks', 'AgentProbe', 'AgentProbeV1', 'task.json');
+      const taskJson = JSON.parse(fs.readFileSync(taskJsonPath, 'utf8')) as Record<string, unknown>;
+      taskJson['id'] = 'not-a-guid';
+      fs.writeFileSync(taskJsonPath, JSON.stringify(taskJson));
+      const out = path.join(scratch, 'broken-out');
+      const run = runPackageScript(broken, out);
+      assert.equal(run.status, 1);
+      assert.match(run.stderr, /^warning: .*id/m);
+      assert.match(run.stderr, /Packaging failed: tfx reported \d+ warning\(s\)/);
+      assert.deepEqual(fs.readdirSync(out).filter((f) => f.endsWith('.vsix')), [], 'the refused package is removed');
+    });
+  });
+
+  describe('the extension itself', () => {
+    it('packages the AzureImageBuilder bundle, both tasks and the overview under 3 MB', () => {
+      const out = path.join(scratch, 'real-out');
+      const run = runPackageScript(repoRoot, out);
+      assert.equal(run.status, 0, `npm run build must have bundled the task first.\n${run.stderr}${run.stdout}`);
+      const vsix = vsixIn(out);
+      const entries = readZipEntries(vsix).map((e) => e.name);
+      assertShipsOnlyTheTask(entries, 'tasks/AzureImageBuilder/AzureImageBuilderV1');
+      for (const file of ['task.json', 'icon.png']) {
+        assert.ok(entries.includes(`tasks/AzureImageVersionCheck/AzureImageVersionCheckV1/${file}`), `version check ${file} missing`);
+      }
+      const bundle = readZipEntries(vsix).find((e) => e.name === 'tasks/AzureImageBuilder/AzureImageBuilderV1/index.js');
+      assert.ok(bundle && bundle.size > 10_000, 'the bundle holds the task, not a stub');
+      assert.ok(fs.statSync(vsix).size < MAX_VSIX_BYTES, `${fs.statSync(vsix).size} bytes`);
+    });
+  });
+});
