@@ -1,9 +1,12 @@
+import { LocalizedError } from '../host/localizedError';
+
 /**
- * A service connection that cannot be used as it is. It carries the task.json
- * message key and its arguments so the host can localise it, and an English
- * message so it is readable where no localisation is loaded (tests, the local runner).
+ * A service connection that cannot be used as it is. The host formats it
+ * from task.json `messages` (key and arguments; the first argument is always
+ * the input name); the English message keeps it readable where no
+ * localisation is loaded (tests, logs of the local runner).
  */
-export class ServiceConnectionError extends Error {
+export class ServiceConnectionError extends LocalizedError {
   override readonly name = 'ServiceConnectionError';
   /** The task input that selects the connection. */
   readonly inputName = 'azureSubscription';
@@ -13,7 +16,8 @@ export class ServiceConnectionError extends Error {
     readonly messageArgs: readonly string[],
     message: string,
   ) {
-    super(message);
+    super(messageKey, messageArgs);
+    this.message = message;
     Object.setPrototypeOf(this, new.target.prototype);
   }
 }
