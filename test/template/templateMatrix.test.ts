@@ -18,7 +18,10 @@ import {
   VHD_URI,
   SHA256,
 } from '../support/configFixtures';
-import { loadImageTemplateSpec, type ImageTemplateSpec } from '../support/imageTemplateSpec';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { InputName } from '../../shared/config/inputNames';
+import { imageTemplateExamplesDir, loadImageTemplateSpec, type ImageTemplateSpec } from '../support/imageTemplateSpec';
 
 type SourceCase = { label: string; make: (p: Provisioner) => SourceConfig; wireType: string };
 const SOURCES: SourceCase[] = [
@@ -157,4 +160,54 @@ describe('template engine: matrix of configs validates against the 2025-10-01 sp
       }
     }
   }
+
+  describe('over a user template', function () {
+    const EXPLICIT_SETS: { label: string; inputs: InputName[] }[] = [
+      { label: 'no explicit inputs', inputs: [] },
+      {
+        label: 'every overridable input explicit',
+        inputs: ['baseImage', 'inlineScript', 'scriptPath', 'windowsRestart', 'windowsUpdateProvisioner', 'additionalCustomizers', 'validationInlineScript',
+          'sourceValidationOnly', 'continueDistributeOnFailure', 'distributeType', 'vmSize', 'osDiskSizeGB', 'buildVmIdentities', 'vnetSubnetId',
+          'stagingResourceGroup', 'buildTimeoutInMinutes', 'onCustomizerError', 'onValidationError', 'optimizeVmBoot', 'templateTags'],
+      },
+    ];
+    for (const provisioner of ['shell', 'powershell'] as const) {
+      const example = provisioner === 'shell' ? 'CreateImageTemplateLinux.json' : 'CreateImageTemplateWindows.json';
+      for (const art of ARTIFACTS) {
+        for (const set of EXPLICIT_SETS) {
+          it(`${provisioner}, ${example}, ${art.label}, ${set.label}`, function () {
+            const file = JSON.parse(fs.readFileSync(path.join(imageTemplateExamplesDir('2025-10-01'), example), 'utf8')) as { parameters: { parameters: Record<string, unknown> } };
+            const config = baseConfig(provisioner);
+            fullBuildVm(config);
+            config.distribute = DISTRIBUTES[3]!.targets();
+            config.customize.inlineScript = ['echo hi'];
+            config.customize.scriptPath = 'setup';
+            config.customize.additionalCustomizers = [{ type: provisioner === 'shell' ? 'Shell' : 'PowerShell', name: 'Extra', inline: ['echo extra'] }];
+            config.validate.inlineScript = ['echo ok'];
+            if (provisioner === 'powershell') {
+              config.customize.windowsRestart = true;
+              config.customize.windowsUpdate = true;
+            }
+            config.userTemplate = { body: file.parameters.parameters, explicitInputs: set.inputs };
+            let artifact: StagedArtifact | undefined;
+            if (art.size !== undefined && art.access) {
+              config.artifacts = artifactsFor(provisioner, art.access);
+              artifact = stagedArtifact(provisioner, art.access, art.size);
+            }
+            const body = buildImageTemplate(config, { artifact, pinnedPlatformVersion: '2024.06.01' });
+            assert.deepEqual(spec.validateTemplate(body).errors, []);
+            const names = (body.properties.customize ?? []).map((c) => c.name);
+            if (artifact) {
+              // The artifact steps lead, before every customizer of the file.
+              const leading = names.slice(0, names.indexOf('UnpackBuildArtifacts') + 1);
+              assert.deepEqual(leading.slice(-2), ['DownloadBuildArtifacts', 'UnpackBuildArtifacts']);
+              assert.ok(leading.every((n) => /BuildArtifacts/.test(n ?? '')), leading.join(', '));
+              assert.equal(names[names.includes('Extra') ? names.length - 2 : names.length - 1], 'RemoveBuildArtifacts');
+            }
+            assert.equal(names.includes('RunInlineScript'), set.inputs.includes('inlineScript'));
+          });
+        }
+      }
+    }
+  });
 });
