@@ -103,6 +103,22 @@ describe('build and package', function () {
       );
     });
 
+    it('bundles an entry that imports the Azure SDKs into one file that runs on Node 20 and 24', async () => {
+      const source = path.join(repoRoot, 'test', 'fixtures', 'tasks', 'SdkProbe');
+      const taskFolder = path.join(scratch, 'sdk-probe');
+      fs.mkdirSync(taskFolder, { recursive: true });
+      fs.copyFileSync(path.join(source, 'task.json'), path.join(taskFolder, 'task.json'));
+      const { bytes } = await bundleTask(repoRoot, path.join(source, 'src', 'index.ts'), taskFolder);
+      assert.ok(bytes > 100_000 && bytes < MAX_VSIX_BYTES, `bundle of ${bytes} bytes`);
+      assert.ok(fs.existsSync(path.join(taskFolder, 'lib.json')), 'task-lib resources beside the bundle');
+      for (const nodePath of [findNode20(), node24Path]) {
+        const run = await runTaskLikeAgent({ taskDir: taskFolder, inputs: {}, nodePath });
+        assert.equal(run.result, 'Succeeded', run.stdout);
+        assert.equal(run.outputs['step1.clients'], '3');
+        assert.deepEqual(run.issues, []);
+      }
+    });
+
     it('fails loudly when the entry does not build', async () => {
       const dir = path.join(scratch, 'broken-entry');
       fs.mkdirSync(dir, { recursive: true });
