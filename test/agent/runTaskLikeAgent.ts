@@ -5,7 +5,7 @@
  * logging commands and exit code out, signals on cancel.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -342,9 +342,4 @@ export async function runTaskLikeAgent(options: AgentRunOptions): Promise<AgentR
     log: recorder.log,
     stdout: raw,
   };
-}
-
-/** A fresh lower-case endpoint id, for tests that need one. */
-export function newEndpointId(): string {
-  return randomUUID();
 }
