@@ -83,7 +83,7 @@ export type FindBuildLogResult =
 /** What discovery learnt that does not change during a run, so later polls skip the ARM calls. */
 export interface DiscoveryCache {
   resourceGroupName?: string;
-  containers?: { account: StagingAccount; container: LogContainer; access: BlobAccess['kind'] }[];
+  containers?: { account: StagingAccount; container: LogContainer; access: BlobAccess['kind']; probe?: LogBlobInfo[] }[];
 }
 
 export const LOG_CONTAINER = 'packerlogs';
@@ -137,7 +137,9 @@ export async function findBuildLog(deps: StagingLogDeps, exactStagingResourceGro
   for (const entry of cache.containers) {
     let blobs: LogBlobInfo[];
     try {
-      blobs = await entry.container.listBlobs();
+      // The listing that proved access is fresh; use it instead of asking again.
+      blobs = entry.probe ?? (await entry.container.listBlobs());
+      delete entry.probe;
     } catch (error) {
       if (statusOf(error) === 404) continue; // container not made yet
       if (isDenied(error)) return { kind: 'denied', accountName: entry.account.name, error };
@@ -177,8 +179,8 @@ async function chooseAccess(deps: StagingLogDeps, rg: string, account: StagingAc
   const viaToken = deps.openContainer(account, { kind: 'credential' });
   let tokenError: unknown;
   try {
-    await viaToken.listBlobs();
-    return { kind: 'ok', entry: { account, container: viaToken, access: 'credential' } };
+    const probe = await viaToken.listBlobs();
+    return { kind: 'ok', entry: { account, container: viaToken, access: 'credential', probe } };
   } catch (error) {
     // A missing container says the token may read; the logs just are not there yet.
     if (statusOf(error) === 404) return { kind: 'ok', entry: { account, container: viaToken, access: 'credential' } };
@@ -196,7 +198,8 @@ async function chooseAccess(deps: StagingLogDeps, rg: string, account: StagingAc
   deps.setSecret(key);
   const viaKey = deps.openContainer(account, { kind: 'accountKey', key });
   try {
-    await viaKey.listBlobs();
+    const probe = await viaKey.listBlobs();
+    return { kind: 'ok', entry: { account, container: viaKey, access: 'accountKey', probe } };
   } catch (error) {
     if (isDenied(error)) return { kind: 'denied', accountName: account.name, error };
     if (statusOf(error) !== 404) return { kind: 'notYet', error };

@@ -171,7 +171,7 @@ describe('LogTailer', () => {
     staging.append(LOG, line('via key'));
     await tailer.tick(snap);
     assert.deepEqual(staging.secrets, ['c2VjcmV0LWtleQ==']);
-    assert.deepEqual(staging.lists, ['credential', 'accountKey', 'accountKey']);
+    assert.deepEqual(staging.lists, ['credential', 'accountKey'], 'the probe listing is reused');
     assert.ok(host.lines.some((l) => l.includes('reading the build log with the account key instead')));
     assert.deepEqual(logLines(), [line('via key').trimEnd()]);
     assert.equal(staging.reads.every((r) => r.access === 'accountKey'), true);
@@ -304,6 +304,44 @@ describe('LogTailer', () => {
     assert.ok(logLines()[0]!.includes('sig=***&se=x'));
     assert.ok(!fs.readFileSync(small.logFilePath!, 'utf8').includes('AbC'));
     assert.deepEqual(small.lastLines(), [2, 3, 4].map((i) => line(`n${i}`).trimEnd()));
+  });
+
+  it('stays under 600 ARM and storage requests in a build hour at the default 15 s interval', async () => {
+    const clock = new FakeClock();
+    const start = clock.nowMs;
+    let armGets = 0;
+    let ticks = 0;
+    let appended = 0;
+    const result = await pollTemplateRun({
+      getTemplate: async () => {
+        armGets += 1;
+        const minutes = (clock.nowMs - start) / 60_000;
+        if (minutes >= 60) return { lastRunStatus: { runState: 'Succeeded' }, exactStagingResourceGroup: RG_ID };
+        return { lastRunStatus: { runState: 'Running', runSubState: minutes < 5 ? 'Building' : 'Customizing' }, ...(minutes >= 2 ? { exactStagingResourceGroup: RG_ID } : {}) };
+      },
+      intervalSeconds: 15,
+      buildTimeoutInMinutes: 0,
+      clock,
+      sleep: clock.sleep,
+      random: Math.random,
+      onEvent: createStatusPrinter(host, sections),
+      onTick: async (s) => {
+        ticks += 1;
+        // The service writes the log from minute 4 on, a line or two per poll.
+        if (clock.nowMs - start >= 4 * 60_000) {
+          staging.append(LOG, line(`tick ${ticks}`));
+          appended += 1;
+        }
+        await tailer.tick(s);
+      },
+    });
+    assert.equal(result.kind, 'finished');
+    const requests = armGets + staging.armCalls.length + staging.lists.length + staging.reads.length;
+    assert.ok(requests < 600, `${requests} requests`);
+    assert.ok(staging.reads.length <= ticks, 'at most one read per poll');
+    assert.ok(appended > 200);
+    assert.equal(logLines().length, appended, 'every line printed once');
+    assert.equal(new Set(logLines()).size, appended);
   });
 
   it('groups the log per customizer and keeps status lines outside the groups', async () => {
