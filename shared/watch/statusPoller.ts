@@ -221,8 +221,9 @@ export function retryAfterMs(error: unknown, now: number): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const e = error as ErrorShape;
   for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
-    const v = Number(header(e, name));
-    if (header(e, name) !== undefined && Number.isFinite(v) && v >= 0) return v;
+    const raw = header(e, name);
+    const v = Number(raw);
+    if (raw !== undefined && raw.trim() !== '' && Number.isFinite(v) && v >= 0) return v;
   }
   const raw = header(e, 'retry-after');
   if (raw === undefined) return undefined;
@@ -254,8 +255,9 @@ function abortError(): Error {
   return err;
 }
 
-/** Settles with `work`, or with ABORTED as soon as the signal fires (the read itself may go on; its answer is dropped). */
 const ABORTED = Symbol('aborted');
+
+/** Settles with `work`, or with ABORTED as soon as the signal fires (the read itself may go on; its answer is dropped). */
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | typeof ABORTED> {
   if (!signal) return work;
   if (signal.aborted) return Promise.resolve(ABORTED);
