@@ -116,7 +116,7 @@ function readServiceConnection(endpointId: string) {
     if (value) tl.setSecret(value);
   }
   const systemAccessToken =
-    tl.getEndpointAuthorizationParameter('SystemVssConnection', 'AccessToken', true) ??
+    tl.getEndpointAuthorizationParameter('SYSTEMVSSCONNECTION', 'AccessToken', true) ??
     tl.getVariable('System.AccessToken');
   if (systemAccessToken) tl.setSecret(systemAccessToken);
   return serviceConnectionFromEndpoint(
