@@ -1,6 +1,7 @@
 import type { ImageBuilderConfig } from '../config/types';
 import type { StagedArtifact } from '../staging/types';
 import type { ImageTemplateBody } from '../template';
+import type { StagingLogDeps } from '../watch/logTailer';
 
 /** What the build run needs to know about a template as Azure reports it. */
 export interface TemplateState {
@@ -46,18 +47,6 @@ export interface StagedUpload {
   remove(): Promise<void>;
 }
 
-/** A live view of the build log; absent when the connection may not read it. */
-export interface BuildLogTail {
-  /** Reads what is new and prints complete lines. */
-  poll(): Promise<void>;
-  /** Reads to the end once more (after the run ended). */
-  finish(): Promise<void>;
-  /** Last lines, for failure reports. */
-  tail(lines: number): string[];
-  /** Full log on disk, when any was read. */
-  localFile(): string | undefined;
-}
-
 /**
  * Azure as the build run sees it. The production implementation
  * (shared/run/azureBuildServices.ts) talks to ARM and Blob Storage through the
@@ -71,6 +60,6 @@ export interface BuildServices {
     signal?: AbortSignal,
   ): Promise<string>;
   stageArtifacts(config: ImageBuilderConfig, onProgress: (bytes: number) => void, signal?: AbortSignal): Promise<StagedUpload>;
-  /** Opens the staging account's customization.log for tailing; undefined when not readable yet. */
-  openBuildLog(stagingResourceGroupId: string): Promise<BuildLogTail | undefined>;
+  /** How the build log in the staging storage account is found and read. */
+  buildLogAccess(): StagingLogDeps;
 }

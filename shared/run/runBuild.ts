@@ -2,7 +2,7 @@ import type { ImageBuilderConfig } from '../config/types';
 import type { TaskHost, TaskOutcome } from '../host/types';
 import type { ServiceConnection } from '../azure/serviceConnection';
 import { LocalizedError } from '../host/localizedError';
-import { buildImageTemplate, summarizeTemplate } from '../template';
+import { buildImageTemplate, summarizeTemplate, type ImageTemplateBody } from '../template';
 import type { BuildServices, StagedUpload, TemplateState } from './buildServices';
 import { createAzureBuildServices } from './azureBuildServices';
 import { watchRun, type WatchResult } from './watchRun';
@@ -37,9 +37,11 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
   const created: CreatedResources = { template: false };
   let outcome: BuildRunOutcome = { result: 'Failed', message: host.loc('BuildFailed', config.target.templateName) };
   let watch: WatchResult | undefined;
+  let body: ImageTemplateBody | undefined;
+  let pinnedPlatformVersion: string | undefined;
+  const environment = request.connection.environment;
   try {
     throwIfCancelled(cancellation);
-    let pinnedPlatformVersion: string | undefined;
     const source = config.source;
     if (source.kind === 'platformImage' && source.pinLatestVersion && source.version.toLowerCase() === 'latest') {
       pinnedPlatformVersion = await services.resolveLatestPlatformVersion(source, config.target.location, cancellation);
@@ -54,7 +56,7 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
       host.info(host.loc('StagedArtifacts', formatBytes(upload.artifact.sizeBytes), upload.artifact.sha256));
     }
 
-    const body = buildImageTemplate(config, { artifact: upload?.artifact, pinnedPlatformVersion });
+    body = buildImageTemplate(config, { artifact: upload?.artifact, pinnedPlatformVersion });
     host.info(host.loc('TemplateName', config.target.templateName));
     for (const line of summarizeTemplate(body)) host.info(`  ${line}`);
 
@@ -79,15 +81,15 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
     if (watch.kind === 'canceled') {
       outcome = { result: 'Canceled', message: host.loc('BuildCanceled', config.target.templateName) };
     } else if (watch.kind === 'succeeded' || watch.kind === 'partiallySucceeded') {
-      outcome = await reportSuccess({ host, config, services, body, watch, pinnedPlatformVersion });
+      outcome = await reportSuccess({ host, config, environment, services, body, watch, pinnedPlatformVersion });
     } else {
-      outcome = reportFailure({ host, config, watch });
+      outcome = reportFailure({ host, config, environment, body, watch, pinnedPlatformVersion });
     }
   } catch (err) {
     if (cancellation.aborted) {
       outcome = { result: 'Canceled', message: host.loc('BuildCanceled', config.target.templateName) };
     } else {
-      outcome = reportFailure({ host, config, watch, error: err });
+      outcome = reportFailure({ host, config, environment, body, watch, pinnedPlatformVersion, error: err });
     }
   } finally {
     await cleanUp({ host, config, services, created, outcome: outcome.result });

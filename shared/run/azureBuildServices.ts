@@ -1,0 +1,53 @@
+import type { ImageBuilderConfig } from '../config/types';
+import type { TaskHost } from '../host/types';
+import type { ServiceConnection } from '../azure/serviceConnection';
+import { createCredential, secretsOf } from '../azure/credentials';
+import { createAzureClients } from '../azure/clients';
+import { stageArtifacts } from '../staging/stage';
+import { LocalizedError } from '../host/localizedError';
+import { armStagingAccounts, createLogContainerOpener } from '../watch/stagingStorage';
+import type { BuildServices } from './buildServices';
+import { createTemplateOperations } from './templateOperations';
+import { newestVersion } from './platformVersions';
+
+/**
+ * BuildServices over the Azure SDKs, pointed at the service connection's
+ * Resource Manager URL. Every secret the connection holds or obtains (tokens,
+ * keys, SAS signatures) is registered with the host before it can be printed.
+ */
+export function createAzureBuildServices(connection: ServiceConnection, host: TaskHost, config: ImageBuilderConfig): BuildServices {
+  const onSecret = (value: string) => host.setSecret(value);
+  for (const secret of secretsOf(connection)) onSecret(secret);
+  const credential = createCredential(connection, { onSecret });
+  const clients = createAzureClients(connection, credential, { onSecret });
+  const templates = createTemplateOperations(clients.imageBuilder, config.target.resourceGroup, config.target.templateName);
+
+  return {
+    templates,
+    async resolveLatestPlatformVersion(source, location, signal) {
+      const versions = await clients.compute.virtualMachineImages.list(location, source.publisher, source.offer, source.sku, {
+        abortSignal: signal,
+      });
+      const newest = newestVersion(versions.map((v) => v.name ?? '').filter((n) => n.length > 0));
+      if (!newest) throw new LocalizedError('PlatformImageNotFound', [`${source.publisher}:${source.offer}:${source.sku}`, location]);
+      return newest;
+    },
+    async stageArtifacts(cfg, onProgress, signal) {
+      const staged = await stageArtifacts(
+        { storage: clients.storage, credential: clients.credential, blobServiceFor: clients.blobServiceFor, onSecret },
+        cfg,
+        { info: (line) => host.info(line), warning: (line) => host.warning(line) },
+        { onProgress, abortSignal: signal },
+      );
+      return { artifact: staged.artifact, remove: staged.cleanup };
+    },
+    buildLogAccess() {
+      const opener = createLogContainerOpener(clients.credential);
+      return {
+        ...armStagingAccounts(clients.storage, true),
+        openContainer: opener,
+        setSecret: onSecret,
+      };
+    },
+  };
+}

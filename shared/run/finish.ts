@@ -1,0 +1,162 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ImageBuilderConfig } from '../config/types';
+import type { TaskHost } from '../host/types';
+import { LocalizedError } from '../host/localizedError';
+import type { ImageTemplateBody } from '../template';
+import { buildOutputs, distributionResults, type OutputValues, type RunOutput } from '../report/outputs';
+import { renderSummary } from '../report/summary';
+import { armErrorFacts, failureHints } from '../report/failureHints';
+import { effectiveBuildTimeoutMinutes } from '../watch/statusPoller';
+import { describeError, redactSasSignature } from '../watch/format';
+import type { BuildServices } from './buildServices';
+import type { WatchResult } from './watchRun';
+import type { BuildRunOutcome } from './runBuild';
+
+/** Lines of customization.log printed with a failure. */
+const FAILURE_LOG_LINES = 100;
+
+interface FinishArgs {
+  host: TaskHost;
+  config: ImageBuilderConfig;
+  environment: string;
+  body?: ImageTemplateBody;
+  watch?: WatchResult;
+  pinnedPlatformVersion?: string;
+}
+
+/**
+ * A run that produced images: outputs (isOutput), the summary tab and the full
+ * build log. Partial success (some distribution failed) is SucceededWithIssues.
+ */
+export async function reportSuccess(args: FinishArgs & { services: BuildServices; body: ImageTemplateBody; watch: WatchResult }): Promise<BuildRunOutcome> {
+  const { host, config, body, watch, services } = args;
+  const runOutputs: RunOutput[] = (await services.templates.runOutputs()).map((o) => ({
+    name: o.name,
+    artifactId: o.artifactId,
+    artifactUri: o.artifactUri,
+  }));
+  const templateState = await services.templates.get().catch(() => undefined);
+  const outputs = buildOutputs({
+    template: body,
+    templateName: config.target.templateName,
+    templateId: templateState?.id,
+    runOutputs,
+    exactStagingResourceGroup: watch.stagingResourceGroup,
+    runState: watch.snapshot?.lastRunStatus?.runState,
+    platformExactVersion: args.pinnedPlatformVersion,
+  });
+  publishOutputs(host, outputs);
+
+  const partial = watch.kind === 'partiallySucceeded';
+  const distribution = distributionResults(body, runOutputs);
+  const missing = distribution.filter((d) => !d.artifact);
+  if (partial) {
+    for (const d of missing) host.warning(host.loc('DistributionNotProduced', d.runOutputName, d.target ?? d.kind));
+    if (watch.snapshot?.lastRunStatus?.message) host.warning(redactSasSignature(watch.snapshot.lastRunStatus.message));
+  }
+  const result = partial ? 'SucceededWithIssues' : 'Succeeded';
+  writeSummary(args, result, { outputs, distribution, templateId: templateState?.id });
+  attachLog(host, watch);
+  return {
+    result,
+    message: host.loc(partial ? 'BuildPartiallySucceeded' : 'BuildSucceeded', config.target.templateName),
+  };
+}
+
+/**
+ * A run that failed, before or during the build: what the service said, the
+ * end of the build log, the ARM error, and what to do about it.
+ */
+export function reportFailure(args: FinishArgs & { error?: unknown }): BuildRunOutcome {
+  const { host, config, watch, error } = args;
+  const lines: string[] = [];
+  const say = (line: string) => {
+    host.error(line);
+    lines.push(line);
+  };
+
+  const runMessage = watch?.snapshot?.lastRunStatus?.message;
+  const provisioningError = watch?.snapshot?.provisioningError;
+  if (watch?.kind === 'timedOut') say(host.loc('BuildTimedOut', effectiveBuildTimeoutMinutes(config.buildVm.buildTimeoutInMinutes)));
+  if (runMessage) say(host.loc('RunStatusMessage', redactSasSignature(runMessage)));
+  if (provisioningError) say(host.loc('ProvisioningErrorMessage', provisioningError.provisioningErrorCode ?? 'Other', redactSasSignature(provisioningError.message ?? '')));
+  if (watch?.kind === 'pollFailed' && watch.error) say(host.loc('WatchFailed', describeError(watch.error)));
+  if (error instanceof LocalizedError) {
+    say(error.format(host.loc.bind(host)));
+  } else if (error) {
+    const arm = armErrorFacts(error);
+    if (arm?.code || arm?.statusCode) say(host.loc('ArmError', arm.statusCode ?? '', arm.code ?? '', redactSasSignature(arm.message ?? describeError(error))));
+    else say(host.loc('UnexpectedError', describeError(error)));
+  }
+
+  const logTail = watch?.logTail.slice(-FAILURE_LOG_LINES) ?? [];
+  if (logTail.length > 0) {
+    host.beginGroup(host.loc('FailureLogTail', logTail.length));
+    for (const line of logTail) host.info(line);
+    host.endGroup();
+  }
+  const hints = failureHints({
+    runMessage,
+    provisioningError,
+    error,
+    logTail,
+    timedOut: watch?.kind === 'timedOut',
+    buildTimeoutMinutes: effectiveBuildTimeoutMinutes(config.buildVm.buildTimeoutInMinutes),
+    templateIdentity: config.target.managedIdentity,
+  });
+  for (const hint of hints) {
+    const text = host.loc(hint.key, ...hint.args);
+    host.info(text);
+    lines.push(text);
+  }
+
+  if (args.body) writeSummary(args, 'Failed', { outputs: { templateName: config.target.templateName }, distribution: distributionResults(args.body, []), failure: lines });
+  if (watch) attachLog(host, watch);
+  host.setOutput('templateName', config.target.templateName);
+  if (watch?.snapshot?.lastRunStatus?.runState) host.setOutput('runState', watch.snapshot.lastRunStatus.runState);
+  return { result: 'Failed', message: host.loc('BuildFailed', config.target.templateName) };
+}
+
+function publishOutputs(host: TaskHost, outputs: OutputValues): void {
+  host.beginGroup(host.loc('OutputsHeading'));
+  for (const [name, value] of Object.entries(outputs)) {
+    if (value === undefined) continue;
+    host.setOutput(name, value);
+    host.info(`${name} = ${value}`);
+  }
+  host.endGroup();
+}
+
+function writeSummary(
+  args: FinishArgs,
+  outcome: string,
+  facts: { outputs: OutputValues; distribution: ReturnType<typeof distributionResults>; templateId?: string; failure?: string[] },
+): void {
+  const { host, config, body, watch } = args;
+  if (!body) return;
+  const markdown = renderSummary(
+    {
+      outcome,
+      templateName: config.target.templateName,
+      templateId: facts.templateId,
+      exactStagingResourceGroup: watch?.stagingResourceGroup,
+      template: body,
+      platformExactVersion: args.pinnedPlatformVersion,
+      distribution: facts.distribution,
+      outputs: facts.outputs,
+      phases: watch?.phases ?? [],
+      totalMs: watch?.elapsedMs,
+      environment: args.environment,
+      failure: facts.failure,
+    },
+    host.loc.bind(host),
+  );
+  const file = path.join(host.tempDirectory(), `${config.target.templateName}-summary.md`);
+  fs.writeFileSync(file, markdown);
+  host.uploadSummary(file);
+}
+
+function attachLog(host: TaskHost, watch: WatchResult): void {
+  if (watch.logFile && fs.existsSync(watch.logFile)) host.uploadLog(watch.logFile);
+}

@@ -1,0 +1,81 @@
+import type { ImageBuilderClient, ImageTemplate } from '@azure/arm-imagebuilder';
+import type { ImageTemplateBody } from '../template';
+import { toSdkImageTemplate } from '../template';
+import type { RunOutputInfo, TemplateOperations, TemplateState } from './buildServices';
+
+/** How often the SDK polls a create/delete operation; these finish in seconds to minutes. */
+const OPERATION_POLL_MS = 5_000;
+
+/**
+ * TemplateOperations over @azure/arm-imagebuilder for one template.
+ * Transient HTTP failures are retried by the client's pipeline (shared/azure/retry.ts).
+ */
+export function createTemplateOperations(
+  client: ImageBuilderClient,
+  resourceGroup: string,
+  templateName: string,
+  pollIntervalMs: number = OPERATION_POLL_MS,
+): TemplateOperations {
+  const ops = client.virtualMachineImageTemplates;
+  return {
+    async get(signal) {
+      try {
+        return toState(await ops.get(resourceGroup, templateName, { abortSignal: signal }));
+      } catch (err) {
+        if (statusOf(err) === 404) return undefined;
+        throw err;
+      }
+    },
+    async create(body: ImageTemplateBody, signal) {
+      const result = await ops.createOrUpdate(resourceGroup, templateName, toSdkImageTemplate(body), {
+        abortSignal: signal,
+        updateIntervalInMs: pollIntervalMs,
+      });
+      return toState(result);
+    },
+    async delete(signal) {
+      try {
+        await ops.delete(resourceGroup, templateName, { abortSignal: signal, updateIntervalInMs: pollIntervalMs });
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err;
+      }
+    },
+    async startRun(signal) {
+      // Only the request is awaited: the run operation stays InProgress for the
+      // whole build, and the template's lastRunStatus says much more than it.
+      await ops.run(resourceGroup, templateName, { abortSignal: signal }).submitted();
+    },
+    async cancelRun() {
+      await ops.cancel(resourceGroup, templateName).submitted();
+    },
+    async runOutputs() {
+      const outputs: RunOutputInfo[] = [];
+      for await (const output of ops.listRunOutputs(resourceGroup, templateName)) {
+        outputs.push({
+          name: output.name ?? '',
+          artifactId: output.artifactId,
+          artifactUri: output.artifactUri,
+          provisioningState: output.provisioningState,
+        });
+      }
+      return outputs;
+    },
+  };
+}
+
+function toState(template: ImageTemplate): TemplateState {
+  return {
+    id: template.id ?? '',
+    provisioningState: template.provisioningState,
+    provisioningError: template.provisioningError
+      ? { code: template.provisioningError.provisioningErrorCode, message: template.provisioningError.message }
+      : undefined,
+    lastRunStatus: template.lastRunStatus,
+    exactStagingResourceGroup: template.exactStagingResourceGroup,
+  };
+}
+
+export function statusOf(err: unknown): number | undefined {
+  const e = err as { statusCode?: number; response?: { status?: number } } | undefined;
+  return e?.statusCode ?? e?.response?.status;
+}
