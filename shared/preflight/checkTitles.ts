@@ -1,0 +1,12 @@
+import type { CheckId } from './types';
+
+/** The message key of each check's title in the checklist and the summary. */
+export const CHECK_TITLE_KEYS: Readonly<Record<CheckId, string>> = {
+  resourceProviders: 'PreflightCheckResourceProviders',
+  identities: 'PreflightCheckIdentities',
+  source: 'PreflightCheckSource',
+  galleryCompatibility: 'PreflightCheckGalleryCompatibility',
+  regions: 'PreflightCheckRegions',
+  templateName: 'PreflightCheckTemplateName',
+  permissions: 'PreflightCheckPermissions',
+};

@@ -1,0 +1,83 @@
+/**
+ * How a source image and a gallery image definition must agree for Image
+ * Builder to publish the one into the other.
+ */
+import type { Provisioner } from '../config/types';
+import type { OsType } from './types';
+
+export function osTypeOf(provisioner: Provisioner): OsType {
+  return provisioner === 'powershell' ? 'Windows' : 'Linux';
+}
+
+/** `linux`/`Windows` as written by different APIs, to OsType; undefined when absent or unknown. */
+export function normalizeOsType(value: string | undefined): OsType | undefined {
+  const lower = value?.toLowerCase();
+  if (lower === 'linux') return 'Linux';
+  if (lower === 'windows') return 'Windows';
+  return undefined;
+}
+
+export function sameGeneration(a: string, b: string): boolean {
+  return a.toUpperCase() === b.toUpperCase();
+}
+
+type VmSecurity = 'Standard' | 'TrustedLaunch' | 'ConfidentialVM';
+
+/**
+ * The kinds of VM an image can run as, by its declared `SecurityType`.
+ * Platform images declare what they support (`TrustedLaunchSupported`,
+ * `TrustedLaunchAndConfidentialVmSupported`); gallery definitions declare
+ * what their versions are (`TrustedLaunch`, `ConfidentialVM`) or accept
+ * (`...Supported`). "Supported" values also run as Standard VMs.
+ * Undefined for a value this table does not know: no claim is made then.
+ */
+const SECURITY_KINDS: Readonly<Record<string, readonly VmSecurity[]>> = {
+  standard: ['Standard'],
+  trustedlaunch: ['TrustedLaunch'],
+  confidentialvm: ['ConfidentialVM'],
+  trustedlaunchsupported: ['Standard', 'TrustedLaunch'],
+  confidentialvmsupported: ['Standard', 'ConfidentialVM'],
+  trustedlaunchandconfidentialvmsupported: ['Standard', 'TrustedLaunch', 'ConfidentialVM'],
+};
+
+export function securityKinds(securityType: string): readonly VmSecurity[] | undefined {
+  return SECURITY_KINDS[securityType.toLowerCase()];
+}
+
+/**
+ * Whether an image of the source's security type can become a version of a
+ * definition of the target's; undefined when either value is unknown.
+ * They fit when there is a kind of VM both allow (a TrustedLaunch definition
+ * takes a TrustedLaunchSupported source, not a Standard-only one).
+ */
+export function securityTypesCompatible(source: string, target: string): boolean | undefined {
+  const from = securityKinds(source);
+  const to = securityKinds(target);
+  if (!from || !to) return undefined;
+  return from.some((kind) => to.includes(kind));
+}
+
+/** The value of the SecurityType feature in a features list, without regard to case. */
+export function securityTypeFeature(features: ReadonlyArray<{ name?: string; value?: string }> | undefined): string | undefined {
+  return features?.find((f) => f.name?.toLowerCase() === 'securitytype')?.value;
+}
+
+/** `West Europe` or `westeurope` to `westeurope`. */
+export function regionKey(name: string): string {
+  return name.replace(/\s+/g, '').toLowerCase();
+}
+
+/** Orders version strings such as `22.04.202401010` or `1.10.0` by their numeric parts. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.');
+  const pb = b.split('.');
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? '';
+    const y = pb[i] ?? '';
+    const nx = /^\d+$/.test(x) ? Number(x) : NaN;
+    const ny = /^\d+$/.test(y) ? Number(y) : NaN;
+    const diff = !Number.isNaN(nx) && !Number.isNaN(ny) ? nx - ny : x.localeCompare(y);
+    if (diff !== 0) return diff < 0 ? -1 : 1;
+  }
+  return 0;
+}
