@@ -1,0 +1,231 @@
+/**
+ * Test wrapper: makes a throwaway certificate authority and a localhost
+ * certificate, runs mocha with that CA trusted, and afterwards stops every
+ * process the tests started.
+ *
+ * Why a wrapper: NODE_EXTRA_CA_CERTS is read once at Node startup, so the
+ * certificate must exist before the test process starts. And why a process
+ * group: mocha runs in its own group, so emulators started by tests (Azurite,
+ * task runs) are in it too and can be stopped together even when a test fails
+ * or mocha itself crashes before its hooks run.
+ *
+ * Usage: node build/scripts/runTests.js [mocha args...]
+ * Without arguments mocha uses .mocharc.json.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const LEAF_EXTENSIONS = [
+  'basicConstraints=critical,CA:FALSE',
+  'keyUsage=critical,digitalSignature,keyEncipherment',
+  'extendedKeyUsage=serverAuth',
+  'subjectAltName=DNS:localhost,IP:127.0.0.1',
+].join('\n');
+
+export interface TestTlsFiles {
+  dir: string;
+  caPath: string;
+  certPath: string;
+  keyPath: string;
+}
+
+function openssl(args: string[], cwd: string): void {
+  try {
+    execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? '';
+    throw new Error(`openssl ${args[0]} failed while making the test certificate: ${stderr || String(err)}`);
+  }
+}
+
+/** Makes ca.pem, cert.pem and key.pem (a localhost / 127.0.0.1 leaf signed by a fresh CA) in dir. */
+export function makeTestCertificates(dir: string): TestTlsFiles {
+  const files: TestTlsFiles = {
+    dir,
+    caPath: path.join(dir, 'ca.pem'),
+    certPath: path.join(dir, 'cert.pem'),
+    keyPath: path.join(dir, 'key.pem'),
+  };
+  openssl(
+    [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2',
+      '-subj', '/CN=Image Builder test CA',
+      '-addext', 'basicConstraints=critical,CA:TRUE',
+      '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    dir,
+  );
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'leaf.csr', '-subj', '/CN=localhost'], dir);
+  fs.writeFileSync(path.join(dir, 'leaf.ext'), LEAF_EXTENSIONS);
+  openssl(
+    [
+      'x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
+      '-out', 'cert.pem', '-days', '2', '-sha256', '-extfile', 'leaf.ext',
+    ],
+    dir,
+  );
+  // The CA key signs nothing else; removing it means a leaked ca.pem trusts only this one leaf.
+  for (const f of ['ca.key', 'leaf.csr', 'leaf.ext', 'ca.srl']) fs.rmSync(path.join(dir, f), { force: true });
+  return files;
+}
+
+/** PIDs still in a process group, read from /proc (Linux); empty where /proc is not available. */
+function membersOfGroup(pgid: number): number[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const members: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the command name, which is in parentheses and may contain spaces.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const state = fields[0];
+      const group = Number(fields[2]);
+      if (group === pgid && state !== 'Z') members.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return members;
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false; // ESRCH: nothing left in the group.
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  if (fs.existsSync('/proc')) return membersOfGroup(pgid).length > 0;
+  return signalGroup(pgid, 0);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** SIGTERM the group, give it a moment, then SIGKILL what is left. Returns the PIDs found left over. */
+async function stopGroup(pgid: number): Promise<number[]> {
+  const leftovers = membersOfGroup(pgid);
+  if (!signalGroup(pgid, 'SIGTERM')) return leftovers;
+  for (let i = 0; i < 30 && groupAlive(pgid); i++) await sleep(100);
+  if (groupAlive(pgid)) {
+    signalGroup(pgid, 'SIGKILL');
+    for (let i = 0; i < 20 && groupAlive(pgid); i++) await sleep(100);
+  }
+  return leftovers;
+}
+
+/** Mocha options that take a value as the next argument (so that value is not a spec path). */
+const OPTIONS_WITH_VALUE = new Set([
+  '--config', '--package', '--grep', '-g', '--fgrep', '-f', '--timeout', '-t', '--slow', '-s', '--reporter', '-R',
+  '--reporter-option', '--reporter-options', '-O', '--require', '-r', '--ui', '-u', '--retries', '--jobs', '-j',
+  '--ignore', '--exclude', '--extension', '--file', '--spec', '--watch-files', '--watch-ignore', '--node-option', '-n',
+]);
+
+function hasPositionalSpec(args: readonly string[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') return i + 1 < args.length;
+    if (arg.startsWith('-')) {
+      if (!arg.includes('=') && OPTIONS_WITH_VALUE.has(arg)) i++;
+      continue;
+    }
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Mocha adds the spec of .mocharc.json to the files named on the command line, so
+ * `runTests.js build/test/x.test.js` would run every test. When files are named, run
+ * with a copy of the configuration that has no spec.
+ */
+function mochaArgs(repoRoot: string, args: readonly string[], tempDir: string): string[] {
+  const rcPath = path.join(repoRoot, '.mocharc.json');
+  if (!hasPositionalSpec(args) || args.some((a) => a === '--config' || a.startsWith('--config=')) || !fs.existsSync(rcPath)) {
+    return [...args];
+  }
+  const rc = JSON.parse(fs.readFileSync(rcPath, 'utf8')) as Record<string, unknown>;
+  delete rc.spec;
+  const narrowed = path.join(tempDir, 'mocharc.json');
+  fs.writeFileSync(narrowed, JSON.stringify(rc));
+  return ['--config', narrowed, ...args];
+}
+
+function findRepoRoot(start: string): string {
+  let dir = start;
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${start}`);
+    dir = parent;
+  }
+}
+
+async function main(): Promise<number> {
+  const repoRoot = findRepoRoot(__dirname);
+  const mochaBin = path.join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js');
+  const tlsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ib-test-tls-'));
+  try {
+    const tls = makeTestCertificates(tlsDir);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      IB_TEST_TLS_DIR: tls.dir,
+      NODE_EXTRA_CA_CERTS: tls.caPath,
+    };
+    const child = spawn(process.execPath, [mochaBin, ...mochaArgs(repoRoot, process.argv.slice(2), tlsDir)], {
+      cwd: repoRoot,
+      env,
+      stdio: 'inherit',
+      detached: true, // own process group (and session): see the header comment
+    });
+    const pgid = child.pid;
+    if (pgid === undefined) throw new Error('mocha did not start');
+
+    const forward = (signal: NodeJS.Signals) => () => {
+      signalGroup(pgid, signal);
+    };
+    const onInt = forward('SIGINT');
+    const onTerm = forward('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (c, s) => resolve([c, s]));
+    });
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+
+    const leftovers = await stopGroup(pgid);
+    if (leftovers.length > 0) {
+      process.stderr.write(`runTests: stopped ${leftovers.length} process(es) left running by the tests: ${leftovers.join(', ')}\n`);
+    }
+    if (signal) {
+      process.stderr.write(`runTests: mocha ended by ${signal}\n`);
+      return 128 + (os.constants.signals[signal] ?? 0);
+    }
+    return code ?? 1;
+  } finally {
+    fs.rmSync(tlsDir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`runTests: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
