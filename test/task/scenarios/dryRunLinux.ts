@@ -1,0 +1,3 @@
+import { dryRunScenario, runBundled } from './common';
+
+runBundled(dryRunScenario({ inlineScript: 'echo baked-by-mock' }));
