@@ -65,14 +65,12 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 /** Starts an HTTPS server on 127.0.0.1 and a free port. A handler error becomes a 500 with its message. */
 export async function listenHttps(tls: ServerTls, handler: Handler): Promise<RunningServer> {
-  const log: RequestLogEntry[] = [];
+  // The status is read when the log is read: a client can have the reply before 'finish' fires here.
+  const log: Array<{ entry: RequestLogEntry; res: ServerResponse }> = [];
   const server = https.createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
     const entry: RequestLogEntry = { method: req.method ?? 'GET', path: url.pathname + url.search, status: 0, time: new Date() };
-    log.push(entry);
-    res.on('finish', () => {
-      entry.status = res.statusCode;
-    });
+    log.push({ entry, res });
     readBody(req)
       .then((body) =>
         handler({
@@ -99,7 +97,7 @@ export async function listenHttps(tls: ServerTls, handler: Handler): Promise<Run
   return {
     origin: `https://127.0.0.1:${port}`,
     port,
-    requests: () => log,
+    requests: () => log.map(({ entry, res }) => ({ ...entry, status: res.headersSent ? res.statusCode : 0 })),
     stop: () => {
       stopping ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
