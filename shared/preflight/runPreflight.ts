@@ -47,7 +47,7 @@ async function runOne(check: PreflightCheck, request: PreflightRequest, reader: 
     const outcome = await Promise.race([check.run({ config: request.config, subscriptionId: request.subscriptionId, reader, signal: controller.signal }), timedOut]);
     if (outcome === 'timeout') {
       controller.abort(new Error('preflight check timed out'));
-      return [{ id: check.id, status: 'warning', key: 'PreflightCheckTimedOut', args: [Math.round(timeoutMs / 1000)] }];
+      return [{ id: check.id, status: 'warning', key: 'PreflightCheckTimedOut', args: [timeoutMs / 1000] }];
     }
     return outcome;
   } catch (error) {

@@ -1,0 +1,101 @@
+import * as assert from 'node:assert/strict';
+import { RestError } from '@azure/core-rest-pipeline';
+import { runPreflight } from '../../shared/preflight/runPreflight';
+import { PREFLIGHT_CHECKS } from '../../shared/preflight/checks';
+import { artifactsFor, configWith, fullBuildVm, SUBSCRIPTION } from '../support/configFixtures';
+import type { ReaderMethod } from './fakeReader';
+import { fakeReader, lines } from './preflightFixtures';
+
+const everything = configWith('shell', (c) => {
+  fullBuildVm(c);
+  c.artifacts = artifactsFor('shell', 'sas');
+});
+
+const READER_METHODS: ReaderMethod[] = [
+  'getProviderRegistration',
+  'getIdentity',
+  'getPlatformImageVersion',
+  'listPlatformImageVersions',
+  'getManagedImage',
+  'getGalleryImageVersion',
+  'getGalleryImageDefinition',
+  'getTemplate',
+  'getPermissions',
+  'listLocations',
+  'findStorageAccount',
+];
+
+describe('preflight runner', () => {
+  it('passes every check in a world where everything is in order', async () => {
+    const outcome = await runPreflight({ config: everything, subscriptionId: SUBSCRIPTION, reader: fakeReader() });
+    assert.equal(outcome.verdict, 'passed', lines(outcome.results).join('\n'));
+    assert.deepEqual([...new Set(outcome.results.map((r) => r.id))], PREFLIGHT_CHECKS.map((c) => c.id));
+  });
+
+  it('runs the checks at once: the total is about the slowest chain of reads, not the sum', async function () {
+    this.timeout(10_000);
+    const DELAY = 150;
+    const reader = fakeReader();
+    for (const method of READER_METHODS) reader.delays[method] = DELAY;
+    const outcome = await runPreflight({ config: everything, subscriptionId: SUBSCRIPTION, reader });
+    assert.equal(outcome.verdict, 'passed');
+    // Longest chain: list versions -> get version -> (gallery) definition, three reads deep.
+    const sum = reader.calls.length * DELAY;
+    assert.ok(reader.calls.length >= 15, `only ${reader.calls.length} reads`);
+    assert.ok(outcome.elapsedMs < 5 * DELAY + 500, `took ${outcome.elapsedMs} ms; one after another would be ${sum} ms`);
+  });
+
+  it('reads a thing several checks need only once', async () => {
+    const reader = fakeReader();
+    await runPreflight({ config: everything, subscriptionId: SUBSCRIPTION, reader });
+    // The source check and the gallery check both read the source image.
+    assert.equal(reader.count('listPlatformImageVersions'), 1);
+    assert.equal(reader.count('getPlatformImageVersion'), 1);
+  });
+
+  it('turns a reader error into a warning of that check only, saying why', async () => {
+    const reader = fakeReader();
+    reader.failures.getPermissions = new RestError("The client 'x' does not have authorization to perform action 'Microsoft.Authorization/permissions/read'.", {
+      code: 'AuthorizationFailed',
+      statusCode: 403,
+    });
+    const outcome = await runPreflight({ config: everything, subscriptionId: SUBSCRIPTION, reader });
+    const permissions = outcome.results.filter((r) => r.id === 'permissions');
+    assert.deepEqual(lines(permissions), [
+      "warning: Not checked: reading Azure failed (403 AuthorizationFailed: The client 'x' does not have authorization to perform action 'Microsoft.Authorization/permissions/read'.).",
+    ]);
+    assert.equal(outcome.verdict, 'warnings');
+    assert.ok(outcome.results.filter((r) => r.id !== 'permissions').every((r) => r.status === 'passed'));
+  });
+
+  it('gives up on a check that does not answer in time and reports it as a warning', async function () {
+    this.timeout(10_000);
+    const reader = fakeReader();
+    reader.hanging.add('listLocations');
+    const started = Date.now();
+    const outcome = await runPreflight({ config: everything, subscriptionId: SUBSCRIPTION, reader, timeoutMs: 200 });
+    assert.ok(Date.now() - started < 1500);
+    assert.deepEqual(lines(outcome.results.filter((r) => r.id === 'regions')), ['warning: Not checked: Azure did not answer within 0.2 seconds.']);
+    assert.equal(outcome.verdict, 'warnings');
+  });
+
+  it('fails the verdict when one check fails, whatever the others say', async () => {
+    const reader = fakeReader((w) => (w.providers['Microsoft.VirtualMachineImages'] = 'NotRegistered'));
+    reader.failures.listLocations = new Error('socket hang up');
+    const outcome = await runPreflight({ config: everything, subscriptionId: SUBSCRIPTION, reader });
+    assert.equal(outcome.verdict, 'failed');
+    assert.deepEqual(
+      outcome.results.filter((r) => r.status !== 'passed').map((r) => `${r.id}:${r.status}`),
+      ['resourceProviders:failed', 'regions:warning'],
+    );
+  });
+
+  it('stops the checks when the task is cancelled', async () => {
+    const reader = fakeReader();
+    reader.hanging.add('getTemplate');
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('canceled')), 50);
+    const outcome = await runPreflight({ config: everything, subscriptionId: SUBSCRIPTION, reader, signal: controller.signal, timeoutMs: 60_000 });
+    assert.deepEqual(lines(outcome.results.filter((r) => r.id === 'templateName')), ['warning: Not checked: reading Azure failed (aborted).']);
+  });
+});
