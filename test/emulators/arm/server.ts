@@ -16,6 +16,7 @@ export const ARM_AUDIENCE = 'https://management.azure.com/';
 
 export class RequestHandler {
   readonly log: RequestLogEntry[] = [];
+  private readonly entries = new WeakMap<ServerResponse, { entry: RequestLogEntry; started: bigint }>();
 
   constructor(
     private readonly ctx: EmulatorContext,
@@ -47,14 +48,12 @@ export class RequestHandler {
     };
     const started = process.hrtime.bigint();
     this.log.push(entry);
-    const done = () => {
-      entry.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-    };
-    res.on('finish', () => {
-      entry.status = res.statusCode;
-      done();
+    // Status and duration are recorded when the answer is written (see send): a client may read it
+    // before 'finish' fires. A reset connection keeps status 0 and gets its duration on close.
+    res.on('close', () => {
+      if (entry.status === 0) entry.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
     });
-    res.on('close', done);
+    this.entries.set(res, { entry, started });
 
     const fault = this.ctx.faults.take(method, url.pathname);
     if (fault?.kind === 'reset') {
@@ -132,6 +131,11 @@ export class RequestHandler {
       headers['content-type'] = 'application/json; charset=utf-8';
     }
     headers['content-length'] = String(payload?.length ?? 0);
+    const logged = this.entries.get(res);
+    if (logged) {
+      logged.entry.status = reply.status;
+      logged.entry.durationMs = Number(process.hrtime.bigint() - logged.started) / 1e6;
+    }
     res.writeHead(reply.status, headers);
     res.end(payload);
   }
