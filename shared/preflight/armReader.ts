@@ -171,7 +171,10 @@ export class ArmPreflightReader implements PreflightReader {
   }
 
   private byId(id: string, apiVersion: string, abortSignal?: AbortSignal): Promise<GenericResource> {
-    return this.clients.resources.resources.getById(id, apiVersion, { abortSignal });
+    // The client's URL template is `{$host}/{resourceId}` (unencoded); an id with its
+    // usual leading slash makes `//subscriptions/...`, which the URL builder turns
+    // into a path without `subscriptions`. So the id goes in without it.
+    return this.clients.resources.resources.getById(id.replace(/^\/+/, ''), apiVersion, { abortSignal });
   }
 
   /** GETs a list answer (`{ value, nextLink }`) and follows nextLink. */
