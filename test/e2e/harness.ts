@@ -178,6 +178,8 @@ export interface TaskRunRequest {
   connection?: ReturnType<typeof serviceConnection>;
   stepName?: string;
   timeoutMs?: number;
+  /** System.DefaultWorkingDirectory; relative filePath inputs are rooted here. */
+  workDir?: string;
 }
 
 /** Runs the bundled task once, through the agent stand-in. */
@@ -195,6 +197,7 @@ export async function runImageBuilderTask(request: TaskRunRequest): Promise<Agen
     ...(request.cancel ? { cancel: request.cancel } : {}),
     ...(request.onLine ? { onLine: request.onLine } : {}),
     timeoutMs: request.timeoutMs ?? 120_000,
+    ...(request.workDir ? { workDir: request.workDir } : {}),
   });
   return { ...result, connectionId: connection.id };
 }

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startArmEmulator, type ArmEmulator, type ArmEmulatorOptions } from './arm/index';
-import { startAzurite, type AzuriteHandle } from './azurite';
+import { DEFAULT_STAGING_ACCOUNT, DEFAULT_USER_ACCOUNT, generateAccountKey, startAzurite, type AzuriteHandle } from './azurite';
 import { startDevOpsEmulator, type DevOpsEmulator } from './devops/index';
 import { startEntraEmulator, type EntraEmulator } from './entra/index';
 import { getTestTls, type TestTls } from './tls';
@@ -66,6 +66,8 @@ export interface StartLocalAzureOptions {
   buildTiming?: ArmEmulatorOptions['buildTiming'];
   /** Seed the ARM stand-in with the scenario's subscription, resource group, identity and storage account (default true). */
   seed?: boolean;
+  /** More Azurite accounts besides the default user and staging ones (e.g. the account a sample names). */
+  storageAccountNames?: string[];
 }
 
 /** Makes a self-signed certificate with its key for certificate sign-in (openssl, like the test CA). */
@@ -78,6 +80,13 @@ function makeClientCertificate(dir: string, subject: string): { certificatePem: 
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return { certificatePem: fs.readFileSync(certPath, 'utf8'), privateKeyPem: fs.readFileSync(keyPath, 'utf8') };
+}
+
+/** Azurite's default accounts (the first is the user's, the second the staging one) plus any extra names. */
+function azuriteAccounts(extra: readonly string[] = []): { accounts?: Record<string, string> } {
+  const names = [DEFAULT_USER_ACCOUNT, DEFAULT_STAGING_ACCOUNT, ...extra.filter((n) => n && n !== DEFAULT_USER_ACCOUNT && n !== DEFAULT_STAGING_ACCOUNT)];
+  if (names.length === 2) return {};
+  return { accounts: Object.fromEntries(names.map((n) => [n, generateAccountKey()])) };
 }
 
 /** Runs the stop functions in reverse start order, all of them even when one fails. */
@@ -105,7 +114,7 @@ export async function startLocalAzure(options: StartLocalAzureOptions = {}): Pro
     const location = 'westus';
 
     const [azurite, entra, devops] = await Promise.all([
-      startAzurite().then((a) => (stops.push(a.stop), a)),
+      startAzurite(azuriteAccounts(options.storageAccountNames)).then((a) => (stops.push(a.stop), a)),
       startEntraEmulator({ tls }).then((e) => (stops.push(e.stop), e)),
       startDevOpsEmulator({ tls }).then((d) => (stops.push(d.stop), d)),
     ]);
