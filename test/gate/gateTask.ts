@@ -12,8 +12,8 @@ export function loadGateTask(): ServerTaskDefinition {
 
 export const subscriptionId = '11111111-2222-3333-4444-555555555555';
 
-export function versionId(version: string, image = 'ubuntu-web', gallery = 'imagesGallery', resourceGroup = 'images-rg'): string {
-  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/galleries/${gallery}/images/${image}/versions/${version}`;
+export function versionId(version: string, image = 'ubuntu-web', gallery = 'imagesGallery', resourceGroup = 'images-rg', subscription = subscriptionId): string {
+  return `/subscriptions/${subscription}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/galleries/${gallery}/images/${image}/versions/${version}`;
 }
 
 /** A gallery image version as ARM returns it with $expand=ReplicationStatus. */
