@@ -9,6 +9,7 @@ import { armStagingAccounts, createLogContainerOpener } from '../watch/stagingSt
 import type { BuildServices } from './buildServices';
 import { createTemplateOperations } from './templateOperations';
 import { newestVersion } from './platformVersions';
+import { ArmPreflightReader } from '../preflight';
 
 /**
  * BuildServices over the Azure SDKs, pointed at the service connection's
@@ -40,6 +41,9 @@ export function createAzureBuildServices(connection: ServiceConnection, host: Ta
         { onProgress, abortSignal: signal },
       );
       return { artifact: staged.artifact, remove: staged.cleanup };
+    },
+    preflightReader() {
+      return new ArmPreflightReader(clients, connection);
     },
     buildLogAccess() {
       const opener = createLogContainerOpener(clients.credential);

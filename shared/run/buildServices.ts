@@ -2,6 +2,7 @@ import type { ImageBuilderConfig } from '../config/types';
 import type { StagedArtifact } from '../staging/types';
 import type { ImageTemplateBody } from '../template';
 import type { StagingLogDeps } from '../watch/logTailer';
+import type { PreflightReader } from '../preflight';
 
 /** What the build run needs to know about a template as Azure reports it. */
 export interface TemplateState {
@@ -60,6 +61,8 @@ export interface BuildServices {
     signal?: AbortSignal,
   ): Promise<string>;
   stageArtifacts(config: ImageBuilderConfig, onProgress: (bytes: number) => void, signal?: AbortSignal): Promise<StagedUpload>;
+  /** Read-only access for the preflight checks. */
+  preflightReader(): PreflightReader;
   /** How the build log in the staging storage account is found and read. */
   buildLogAccess(): StagingLogDeps;
 }

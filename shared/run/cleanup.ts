@@ -12,8 +12,8 @@ export interface CreatedResources {
 export interface CleanupDecision {
   deleteTemplate: boolean;
   deleteUpload: boolean;
-  /** Message key explaining why something is kept, when it is. */
-  keepReason?: string;
+  /** Why something is kept, when it is (a task.json message taking template name and resource group). */
+  keepReason?: { messageKey: string };
 }
 
 /**
@@ -26,12 +26,12 @@ export interface CleanupDecision {
  */
 export function decideCleanup(config: ImageBuilderConfig, outcome: TaskOutcome): CleanupDecision {
   const succeeded = outcome === 'Succeeded' || outcome === 'SucceededWithIssues';
-  if (config.cleanup === 'never') return { deleteTemplate: false, deleteUpload: false, keepReason: 'CleanupKeptByPolicyNever' };
+  if (config.cleanup === 'never') return { deleteTemplate: false, deleteUpload: false, keepReason: { messageKey: 'CleanupKeptByPolicyNever' } };
   if (config.cleanup === 'onSuccess' && !succeeded) {
-    return { deleteTemplate: false, deleteUpload: false, keepReason: 'CleanupKeptForInspection' };
+    return { deleteTemplate: false, deleteUpload: false, keepReason: { messageKey: 'CleanupKeptForInspection' } };
   }
   const defaultVhd = config.distribute.some((d) => d.kind === 'vhd' && !d.uri);
-  if (succeeded && defaultVhd) return { deleteTemplate: false, deleteUpload: true, keepReason: 'CleanupKeptForVhd' };
+  if (succeeded && defaultVhd) return { deleteTemplate: false, deleteUpload: true, keepReason: { messageKey: 'CleanupKeptForVhd' } };
   return { deleteTemplate: true, deleteUpload: true };
 }
 
@@ -66,7 +66,7 @@ export async function cleanUp(args: {
     );
   }
   if (decision.keepReason && (created.template || created.upload)) {
-    host.info(host.loc(decision.keepReason, config.target.templateName, config.target.resourceGroup));
+    host.info(host.loc(decision.keepReason.messageKey, config.target.templateName, config.target.resourceGroup));
   }
   await Promise.all(tasks);
 }

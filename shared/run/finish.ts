@@ -23,6 +23,8 @@ interface FinishArgs {
   body?: ImageTemplateBody;
   watch?: WatchResult;
   pinnedPlatformVersion?: string;
+  /** The preflight checklist as Markdown, appended to the summary tab. */
+  preflightSection?: string;
 }
 
 /**
@@ -60,7 +62,9 @@ export async function reportSuccess(args: FinishArgs & { services: BuildServices
   attachLog(host, watch);
   return {
     result,
-    message: host.loc(partial ? 'BuildPartiallySucceeded' : 'BuildSucceeded', config.target.templateName),
+    message: partial
+      ? host.loc('BuildPartiallySucceeded', config.target.templateName)
+      : host.loc('BuildSucceeded', config.target.templateName),
   };
 }
 
@@ -152,7 +156,12 @@ function writeSummary(
     },
     host.loc.bind(host),
   );
-  const file = path.join(host.tempDirectory(), `${config.target.templateName}-summary.md`);
+  uploadSummaryFile(host, config.target.templateName, args.preflightSection ? `${markdown}\n${args.preflightSection}\n` : markdown);
+}
+
+/** Writes Markdown to the agent's temp folder and attaches it as the run's summary tab. */
+export function uploadSummaryFile(host: TaskHost, templateName: string, markdown: string): void {
+  const file = path.join(host.tempDirectory(), `${templateName}-summary.md`);
   fs.writeFileSync(file, markdown);
   host.uploadSummary(file);
 }

@@ -8,6 +8,7 @@ import { createAzureBuildServices } from './azureBuildServices';
 import { watchRun, type WatchResult } from './watchRun';
 import { reportSuccess, reportFailure } from './finish';
 import { cleanUp, type CreatedResources } from './cleanup';
+import { preflight } from './preflightStep';
 
 export interface BuildRunRequest {
   host: TaskHost;
@@ -40,8 +41,15 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
   let body: ImageTemplateBody | undefined;
   let pinnedPlatformVersion: string | undefined;
   const environment = request.connection.environment;
+  let preflightSection: string | undefined;
   try {
     throwIfCancelled(cancellation);
+    if (config.preflight) {
+      const checked = await preflight({ host, config, services, subscriptionId: request.connection.subscriptionId, cancellation });
+      preflightSection = checked.markdown;
+      // Nothing exists yet, so an early return needs no cleanup.
+      if (checked.stop) return checked.stop;
+    }
     const source = config.source;
     if (source.kind === 'platformImage' && source.pinLatestVersion && source.version.toLowerCase() === 'latest') {
       pinnedPlatformVersion = await services.resolveLatestPlatformVersion(source, config.target.location, cancellation);
@@ -81,15 +89,15 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
     if (watch.kind === 'canceled') {
       outcome = { result: 'Canceled', message: host.loc('BuildCanceled', config.target.templateName) };
     } else if (watch.kind === 'succeeded' || watch.kind === 'partiallySucceeded') {
-      outcome = await reportSuccess({ host, config, environment, services, body, watch, pinnedPlatformVersion });
+      outcome = await reportSuccess({ host, config, environment, services, body, watch, pinnedPlatformVersion, preflightSection });
     } else {
-      outcome = reportFailure({ host, config, environment, body, watch, pinnedPlatformVersion });
+      outcome = reportFailure({ host, config, environment, body, watch, pinnedPlatformVersion, preflightSection });
     }
   } catch (err) {
     if (cancellation.aborted) {
       outcome = { result: 'Canceled', message: host.loc('BuildCanceled', config.target.templateName) };
     } else {
-      outcome = reportFailure({ host, config, environment, body, watch, pinnedPlatformVersion, error: err });
+      outcome = reportFailure({ host, config, environment, body, watch, pinnedPlatformVersion, preflightSection, error: err });
     }
   } finally {
     await cleanUp({ host, config, services, created, outcome: outcome.result });

@@ -76,18 +76,18 @@ export async function watchRun(args: {
       return done('pollFailed', { error: poll.error });
     case 'deadlineExceeded':
       sections.pause();
-      await stopBuild(host, services, 'WatchDeadlineCancel');
+      await stopBuild(host, services, host.loc('WatchDeadlineCancel'));
       return done('timedOut');
     case 'aborted':
       sections.pause();
-      await stopBuild(host, services, 'CancelingBuild');
+      await stopBuild(host, services, host.loc('CancelingBuild'));
       return done('canceled');
   }
 }
 
 /** Sends cancel and waits briefly for the service to confirm, so cleanup can delete the template. */
-async function stopBuild(host: TaskHost, services: BuildServices, messageKey: string): Promise<void> {
-  host.info(host.loc(messageKey));
+async function stopBuild(host: TaskHost, services: BuildServices, why: string): Promise<void> {
+  host.info(why);
   try {
     await services.templates.cancelRun();
   } catch (err) {
