@@ -81,7 +81,7 @@ export async function startAzurite(opts: StartAzuriteOptions = {}): Promise<Azur
     env: { ...process.env, AZURITE_ACCOUNTS: accounts.map((a) => `${a.name}:${a.key}`).join(';') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  registerChild(child, 'azurite');
+  registerChild(child, 'azurite', () => fs.rmSync(dataDir, { recursive: true, force: true }));
   // A test that forgets stop() must not keep the test process alive forever: unreferenced, the
   // child lets the process end, and the registry's exit hook then kills it.
   child.unref();

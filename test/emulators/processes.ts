@@ -5,25 +5,32 @@
  * The test wrapper's process-group kill is the second line of defence.
  */
 import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 
-const running = new Map<number, string>();
+const running = new Map<number, { label: string; cleanup?: () => void }>();
 let hooked = false;
 
 function killAllSync(): void {
-  for (const pid of running.keys()) {
+  for (const [pid, { cleanup }] of running) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // already gone
     }
+    try {
+      cleanup?.();
+    } catch {
+      // best effort while the process exits
+    }
   }
   running.clear();
 }
 
-export function registerChild(child: ChildProcess, label: string): void {
+/** cleanup runs synchronously after the kill at exit (e.g. removing the child's data folder). */
+export function registerChild(child: ChildProcess, label: string, cleanup?: () => void): void {
   if (child.pid === undefined) return;
   const pid = child.pid;
-  running.set(pid, label);
+  running.set(pid, cleanup ? { label, cleanup } : { label });
   child.once('exit', () => running.delete(pid));
   if (!hooked) {
     hooked = true;
@@ -33,15 +40,21 @@ export function registerChild(child: ChildProcess, label: string): void {
 
 /** Labels of the registered children still running, keyed by PID. */
 export function runningChildren(): ReadonlyMap<number, string> {
-  return running;
+  return new Map([...running].map(([pid, { label }]) => [pid, label]));
 }
 
+/** Whether a process runs. A zombie (ended, not yet reaped by whoever adopted it) does not count. */
 export function isPidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc: the signal check is all there is
   }
 }
 
