@@ -39,10 +39,7 @@ export class TaskLibHost implements TaskHost {
     console.log('##[endgroup]');
   }
   setSecret(value: string): void {
-    // The agent rejects multi-line secrets; mask each line instead.
-    for (const line of value.split(/\r?\n/)) {
-      if (line.trim().length > 0) tl.setSecret(line);
-    }
+    maskLineByLine(value);
   }
   setOutput(name: string, value: string): void {
     tl.setVariable(name, value, false, true);
@@ -102,6 +99,13 @@ export function createPipelineEnvironment(taskJsonDir: string): { env: TaskEnvir
   return { env, host, cancel };
 }
 
+/** The agent rejects a multi-line secret (and fails the step), so each line is masked instead. */
+function maskLineByLine(value: string): void {
+  for (const line of value.split(/\r?\n/)) {
+    if (line.trim().length > 0) tl.setSecret(line);
+  }
+}
+
 function readServiceConnection(endpointId: string) {
   const url = tl.getEndpointUrl(endpointId, true);
   let auth: tl.EndpointAuthorization | undefined;
@@ -113,7 +117,8 @@ function readServiceConnection(endpointId: string) {
   }
   if (!url || !auth) throw new LocalizedError('ConnectionNotFound', [endpointId]);
   for (const value of Object.values(auth.parameters ?? {})) {
-    if (value) tl.setSecret(value);
+    // A certificate connection's PEM spans many lines.
+    if (value) maskLineByLine(value);
   }
   const systemAccessToken =
     tl.getEndpointAuthorizationParameter('SYSTEMVSSCONNECTION', 'AccessToken', true) ??
