@@ -1,0 +1,165 @@
+/**
+ * What the e2e scenarios assert beyond the agent result: what the stand-ins
+ * hold after a run (ARM state, Azurite blobs), what the task asked of ARM
+ * (the request log), and that nothing secret reached anything the task
+ * printed or uploaded.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import type { AgentRunResult } from '../agent/runTaskLikeAgent';
+import { findNode20 } from '../agent/nodeBinaries';
+import type { LocalAzure } from '../emulators/localAzure';
+import type { RequestLogEntry } from '../emulators/arm/types';
+
+export interface BlobEntry {
+  account: string;
+  container: string;
+  name: string;
+  size: number;
+}
+
+/** Every blob in every Azurite account, read with the account's shared key. */
+export async function listAzuriteBlobs(azure: LocalAzure): Promise<BlobEntry[]> {
+  const found: BlobEntry[] = [];
+  for (const account of azure.azurite.accounts) {
+    const service = new BlobServiceClient(azure.azurite.url(account.name), new StorageSharedKeyCredential(account.name, account.key));
+    for await (const container of service.listContainers()) {
+      for await (const blob of service.getContainerClient(container.name).listBlobsFlat()) {
+        found.push({ account: account.name, container: container.name, name: blob.name, size: blob.properties.contentLength ?? 0 });
+      }
+    }
+  }
+  return found;
+}
+
+/** Blobs in the user's artifact account whose name mentions the template (the task names the blob after it). */
+export async function artifactBlobsOf(azure: LocalAzure, templateName: string): Promise<BlobEntry[]> {
+  return (await listAzuriteBlobs(azure)).filter(
+    (b) => b.account === azure.azurite.userAccount.name && b.name.toLowerCase().includes(templateName.toLowerCase()),
+  );
+}
+
+export function templatesNamed(azure: LocalAzure, templateName: string) {
+  return azure.arm.state().imageTemplates.filter((t) => t.name === templateName);
+}
+
+/** ARM requests that create or change something (anything but reads). */
+export function writes(requests: RequestLogEntry[]): RequestLogEntry[] {
+  return requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+}
+
+/** ARM requests against one template (its own path and below). */
+export function requestsForTemplate(requests: RequestLogEntry[], templateName: string): RequestLogEntry[] {
+  const needle = `/imagetemplates/${templateName.toLowerCase()}`;
+  return requests.filter((r) => r.path.toLowerCase().includes(needle));
+}
+
+/**
+ * What the cleanup policy promises, checked on the stand-ins:
+ * gone = no template of that name and no artifact blob; kept = both still there.
+ * The staging resource group goes with the template (the service deletes it).
+ */
+export async function assertCleanup(
+  azure: LocalAzure,
+  templateName: string,
+  expect: { template: 'gone' | 'kept'; blob: 'gone' | 'kept' | 'none'; stagingGroup?: string },
+): Promise<void> {
+  await waitForIdle(azure);
+  const templates = templatesNamed(azure, templateName);
+  if (expect.template === 'gone') assert.equal(templates.length, 0, `template ${templateName} should have been deleted`);
+  else assert.equal(templates.length, 1, `template ${templateName} should have been kept`);
+  if (expect.stagingGroup) {
+    const group = azure.arm.state().resourceGroups.find((g) => g.name.toLowerCase() === expect.stagingGroup!.toLowerCase());
+    if (expect.template === 'gone') assert.equal(group, undefined, `staging resource group ${expect.stagingGroup} should be gone with the template`);
+    else assert.ok(group, `staging resource group ${expect.stagingGroup} should be kept with the template`);
+  }
+  const blobs = await artifactBlobsOf(azure, templateName);
+  if (expect.blob === 'kept') assert.equal(blobs.length, 1, `the artifact blob of ${templateName} should have been kept; found ${JSON.stringify(blobs)}`);
+  else assert.deepEqual(blobs, [], `no artifact blob of ${templateName} should remain`);
+}
+
+/** Deletions and builds are asynchronous in the stand-in; wait until none is in flight. */
+export async function waitForIdle(azure: LocalAzure, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (azure.arm.state().activeOperations > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+}
+
+const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/;
+const SAS_SIGNATURE = /[?&]sig=(?!\*\*\*)[^&\s"'<>]+/i;
+const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
+/** Everything the task printed, attached or uploaded, as named texts. */
+export function publishedTexts(result: AgentRunResult): Array<{ where: string; text: string }> {
+  const texts = [{ where: 'log', text: result.log.join('\n') }];
+  const files = new Set<string>([
+    ...result.attachments.map((a) => a.path),
+    ...result.summaries,
+    ...result.logs,
+    ...result.uploadedFiles,
+  ]);
+  for (const file of files) {
+    if (fs.existsSync(file)) texts.push({ where: file, text: fs.readFileSync(file, 'utf8') });
+  }
+  for (const [name, value] of Object.entries(result.outputs)) texts.push({ where: `output ${name}`, text: value });
+  return texts;
+}
+
+/**
+ * No secret in anything published: the given literal secrets, any JWT (every
+ * token the Entra and DevOps stand-ins issue is one), any SAS signature, any
+ * private key, any storage account key.
+ */
+export function assertNoSecrets(result: AgentRunResult, azure: LocalAzure, extra: string[] = []): void {
+  const s = azure.scenario;
+  const literals = [
+    s.secretApp.clientSecret,
+    azure.devops.jobAccessToken,
+    ...s.certificateApp.privateKeyPem.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----')),
+    ...azure.azurite.accounts.map((a) => a.key),
+    ...extra,
+  ].filter((v) => v.length >= 8);
+  const texts = publishedTexts(result);
+  assert.ok(texts.length >= 1);
+  for (const { where, text } of texts) {
+    for (const secret of literals) {
+      assert.ok(!text.includes(secret), `${where} contains a secret (${secret.slice(0, 4)}…)`);
+    }
+    assert.doesNotMatch(text, JWT, `${where} contains a token`);
+    assert.doesNotMatch(text, SAS_SIGNATURE, `${where} contains a SAS signature`);
+    assert.doesNotMatch(text, PRIVATE_KEY, `${where} contains a private key`);
+  }
+}
+
+/** Prints the task log when a run did not end as expected, then asserts. */
+export function assertResult(result: AgentRunResult, expected: AgentRunResult['result']): void {
+  if (result.result !== expected) {
+    console.log(result.log.join('\n'));
+  }
+  assert.equal(result.result, expected, `task result (issues: ${JSON.stringify(result.issues.map((i) => i.message))})`);
+}
+
+let node20: string | undefined;
+/** The Node 20 binary, whatever runs the tests (npm test may put Node 24 first on PATH). */
+export function node20Path(): string {
+  return (node20 ??= findNode20());
+}
+
+let counter = 0;
+/** A template name unique within the run, so scenarios sharing one stand-in never see each other's resources. */
+export function uniqueTemplateName(prefix: string): string {
+  counter += 1;
+  return `e2e-${prefix}-${process.pid}-${counter}`;
+}
+
+export const FAST_BUILD = {
+  provisioningMs: 100,
+  queuedMs: 100,
+  buildingMs: 200,
+  customizerMs: 300,
+  optimizingMs: 100,
+  validatingMs: 100,
+  distributingMs: 200,
+  cancelMs: 200,
+  deleteMs: 200,
+};
