@@ -141,6 +141,7 @@ export class IdTokenRequestError extends Error {
 }
 
 const OIDC_API_VERSION = '7.1';
+const ID_TOKEN_REUSE_MS = 60_000;
 
 /**
  * `POST <oidcRequestUri>?api-version=7.1&serviceConnectionId=<id>` with the
@@ -160,7 +161,11 @@ function idTokenRequester(
   url.searchParams.set('api-version', OIDC_API_VERSION);
   url.searchParams.set('serviceConnectionId', connectionId);
 
-  return async () => {
+  // MSAL asks for the assertion more than once per token (twice in msal-node 3);
+  // a short reuse spares the agent's endpoint the duplicate requests while
+  // staying far inside the ID token's lifetime (minutes).
+  let cached: { token: string; until: number } | undefined;
+  const fetchIdToken = async (): Promise<string> => {
     const request = createPipelineRequest({
       url: url.href,
       method: 'POST',
@@ -188,6 +193,12 @@ function idTokenRequester(
       );
     }
     options.onSecret?.(token);
+    return token;
+  };
+  return async () => {
+    if (cached && Date.now() < cached.until) return cached.token;
+    const token = await fetchIdToken();
+    cached = { token, until: Date.now() + ID_TOKEN_REUSE_MS };
     return token;
   };
 }

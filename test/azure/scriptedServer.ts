@@ -32,7 +32,14 @@ export interface ScriptedServer {
   close(): Promise<void>;
 }
 
-export async function startScriptedServer(script: Behaviour[], fallback: Behaviour = { status: 200, body: '{}' }): Promise<ScriptedServer> {
+/** Answers some requests by what they ask for, whatever their order; the rest follow the script. */
+export type Router = (method: string, url: string, base: string) => Behaviour | undefined;
+
+export async function startScriptedServer(
+  script: Behaviour[],
+  fallback: Behaviour = { status: 200, body: '{}' },
+  route?: Router,
+): Promise<ScriptedServer> {
   const tls = getTestTls();
   const state: ScriptedServer = { url: '', requests: [], fallback, script: [...script], close: async () => undefined };
   const server = https.createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
@@ -40,7 +47,7 @@ export async function startScriptedServer(script: Behaviour[], fallback: Behavio
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       state.requests.push({ method: req.method ?? '', url: req.url ?? '', at: Date.now(), headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      const behaviour = state.script.shift() ?? state.fallback;
+      const behaviour = route?.(req.method ?? '', req.url ?? '', state.url) ?? state.script.shift() ?? state.fallback;
       if (behaviour === 'reset') {
         req.socket.destroy();
       } else if (behaviour === 'resetMidBody') {
