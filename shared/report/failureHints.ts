@@ -152,6 +152,10 @@ export function failureHints(facts: FailureFacts): FailureHint[] {
   if (firstMatch(all, /LinkedAuthorizationFailed|identity\b[^\n]{0,300}?\b(?:does not|doesn't) have (?:access|permission)|not authorized to access|AuthorizationPermissionMismatch/i)) {
     add('HintIdentityAccess', identity || '-');
   }
+  // The service checks the source with the template identity: to it, a source it may not read does not exist.
+  if (firstMatch(serviceTexts, /\b(?:source|managed) image\b[^\n]{0,300}?\bnot found|\bimage version\b[^\n]{0,300}?\bnot found/i)) {
+    add('HintIdentityAccess', identity || '-');
+  }
   const denied = /AuthorizationFailed|does not have authorization to perform action/i;
   const armDenied = arm !== undefined && (arm.statusCode === 403 || firstMatch(armTexts, denied) !== undefined);
   if (armDenied) {
