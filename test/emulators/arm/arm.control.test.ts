@@ -10,6 +10,7 @@ import { getTestTls } from '../tls';
 import { armCall, waitForOperation } from './armClient';
 import { IDENTITY_ID, LOCATION, RG, SOURCE_IMAGE_ID, startHarness, stubCredential, SUB, type Harness } from './harness';
 import { startArmEmulator } from './index';
+import { normalizeRequestTarget } from './server';
 
 type Json = Record<string, unknown>;
 
@@ -79,6 +80,31 @@ describe('ARM emulator front door, validation, faults and admin API', function (
       assert.equal(errorOf(none.body).code, 'MissingApiVersionParameter');
       // Any api-version on other providers.
       assert.equal((await call('GET', `/subscriptions/${SUB}/resourcegroups/${RG}`, { apiVersion: '1999-01-01' })).status, 200);
+    });
+  });
+
+  describe('request paths', () => {
+    it('answers a path with a leading double slash and repeated slashes like the plain path, and logs it normalised', async () => {
+      h.arm.clearRequests();
+      const doubled = await call('GET', `//subscriptions/${SUB}//resourcegroups/${RG}`, { apiVersion: '2021-04-01' });
+      assert.equal(doubled.status, 200, JSON.stringify(doubled.body));
+      assert.equal((doubled.body as Json).name, RG);
+      assert.deepEqual(
+        h.arm.requests().map((e) => [e.path, e.query['api-version']]),
+        [[`/subscriptions/${SUB}/resourcegroups/${RG}`, '2021-04-01']],
+      );
+    });
+
+    it('applies faults to the normalised path', async () => {
+      h.arm.injectFault({ method: 'GET', pathPattern: new RegExp(`^/subscriptions/${SUB}/resourcegroups/${RG}$`, 'i'), kind: 'status', status: 503, count: 1 });
+      assert.equal((await call('GET', `//subscriptions/${SUB}/resourcegroups/${RG}`)).status, 503);
+      assert.equal((await call('GET', `//subscriptions/${SUB}/resourcegroups/${RG}`)).status, 200);
+    });
+
+    it('keeps the query as sent and leaves an absolute-form target alone', () => {
+      assert.equal(normalizeRequestTarget('//a///b/?x=https://h//p'), '/a/b/?x=https://h//p');
+      assert.equal(normalizeRequestTarget('/a/b'), '/a/b');
+      assert.equal(normalizeRequestTarget('https://127.0.0.1:1/a'), 'https://127.0.0.1:1/a');
     });
   });
 

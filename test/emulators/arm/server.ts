@@ -33,7 +33,7 @@ export class RequestHandler {
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
-    const url = new URL(req.url ?? '/', this.ctx.baseUrl);
+    const url = new URL(normalizeRequestTarget(req.url ?? '/'), this.ctx.baseUrl);
     if (url.pathname.startsWith('/_emulator/')) {
       this.send(res, method, await this.route(this.admin, req, method, url));
       return;
@@ -139,6 +139,21 @@ export class RequestHandler {
     res.writeHead(reply.status, headers);
     res.end(payload);
   }
+}
+
+/**
+ * Collapses leading and repeated slashes in the path of a request target, leaving
+ * the query alone. ARM answers `//subscriptions/...` like `/subscriptions/...`
+ * (clients that join an endpoint ending in `/` with a path starting with `/` send
+ * it), while URL parsing would read the part after `//` as a host name.
+ */
+export function normalizeRequestTarget(target: string): string {
+  // Absolute form (what a client sends to a proxy) already names the host.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return target;
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  const query = q < 0 ? '' : target.slice(q);
+  return `/${path.replace(/^\/+/, '').replace(/\/{2,}/g, '/')}${query}`;
 }
 
 function errorReply(err: unknown): ArmReply {
