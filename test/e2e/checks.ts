@@ -163,3 +163,29 @@ export const FAST_BUILD = {
   cancelMs: 200,
   deleteMs: 200,
 };
+
+/**
+ * Keeps the body each template was created with, read from the ARM stand-in
+ * while runs are going on: the template (and with it the body) is gone once
+ * cleanup has deleted it.
+ */
+export function recordSubmittedTemplates(azure: LocalAzure): { get(templateName: string): Record<string, unknown> | undefined; stop(): void } {
+  const seen = new Map<string, Record<string, unknown>>();
+  const grab = () => {
+    for (const t of azure.arm.state().imageTemplates) if (!seen.has(t.name)) seen.set(t.name, t.submitted);
+  };
+  const timer = setInterval(grab, 50);
+  return {
+    get: (name) => {
+      grab();
+      return seen.get(name);
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** The customizers of a submitted template body. */
+export function customizersOf(body: Record<string, unknown> | undefined): Array<Record<string, unknown>> {
+  const props = (body?.['properties'] ?? {}) as { customize?: Array<Record<string, unknown>> };
+  return props.customize ?? [];
+}
