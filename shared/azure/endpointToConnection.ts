@@ -79,7 +79,7 @@ export function serviceConnectionFromEndpoint(
   pipeline: PipelineIdentityContext,
 ): ServiceConnection {
   if (!auth) {
-    fail('ConnectionNotFound', [INPUT, id], `Input '${INPUT}': service connection '${id}' has no authorization; check the connection exists and the pipeline may use it.`);
+    fail('ConnectionNoAuthorization', [INPUT, id], `Input '${INPUT}': service connection '${id}' has no authorization; check the connection exists and the pipeline may use it.`);
   }
   const subscriptionId = nonEmpty(data('subscriptionid'));
   if (!subscriptionId) {

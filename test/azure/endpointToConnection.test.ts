@@ -132,7 +132,7 @@ describe('serviceConnectionFromEndpoint', function () {
       expectError(() => serviceConnectionFromEndpoint(ID, undefined, ok, baseData, {}), 'ConnectionMissingUrl', /Resource Manager URL/);
       expectError(() => serviceConnectionFromEndpoint(ID, 'http://management.azure.com/', ok, baseData, {}), 'ConnectionInvalidUrl', /must be an https URL/);
       expectError(() => serviceConnectionFromEndpoint(ID, 'not a url', ok, baseData, {}), 'ConnectionInvalidUrl', /'not a url'/);
-      expectError(() => serviceConnectionFromEndpoint(ID, ARM, undefined, baseData, {}), 'ConnectionNotFound', new RegExp(ID));
+      expectError(() => serviceConnectionFromEndpoint(ID, ARM, undefined, baseData, {}), 'ConnectionNoAuthorization', new RegExp(ID));
     });
 
     it('never puts a secret into the message', function () {
