@@ -67,7 +67,9 @@ describe('ARM emulator with the Azure SDKs', function () {
     assert.match(vhd.artifactUri ?? '', new RegExp(`/${h.azurite.stagingAccount.name}/vhds/`));
 
     const version = await compute.galleryImageVersions.get(RG, 'gallery1', 'app-linux', versionId.split('/').pop() as string, { expand: 'ReplicationStatus' });
-    assert.deepEqual(version.replicationStatus?.summary?.map((s) => [s.region, s.state]), [[LOCATION, 'Completed'], ['eastus', 'Completed']]);
+    assert.deepEqual(version.replicationStatus?.summary?.map((s) => [s.region, s.state, s.progress]), [[LOCATION, 'Completed', 100], ['eastus', 'Completed', 100]]);
+    assert.equal(version.replicationStatus?.aggregatedState, 'Completed');
+    assert.equal(version.provisioningState, 'Succeeded');
     assert.deepEqual(version.publishingProfile?.targetRegions?.map((r) => [r.name, r.regionalReplicaCount]), [[LOCATION, 1], ['eastus', 2]]);
     const plain = await compute.galleryImageVersions.get(RG, 'gallery1', 'app-linux', versionId.split('/').pop() as string);
     assert.equal(plain.replicationStatus, undefined, 'replication status only with $expand');

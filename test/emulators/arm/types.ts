@@ -129,13 +129,27 @@ export interface GalleryImageSeed {
   identifier?: { publisher: string; offer: string; sku: string };
 }
 
+export type GalleryImageVersionProvisioningState = 'Creating' | 'Updating' | 'Succeeded' | 'Failed' | 'Deleting';
+export type ReplicationState = 'Unknown' | 'InProgress' | 'Completed' | 'Failed';
+
+export interface GalleryImageVersionTargetRegionSeed {
+  name: string;
+  regionalReplicaCount?: number;
+  storageAccountType?: string;
+  /** Replication to this region, as `$expand=ReplicationStatus` reports it; default Completed. */
+  replicationState?: ReplicationState;
+}
+
 export interface GalleryImageVersionSeed {
   /** .../galleries/{g}/images/{i}/versions/{v} */
   id: string;
   location: string;
-  targetRegions?: Array<{ name: string; regionalReplicaCount?: number; storageAccountType?: string }>;
+  /** Default: one region, the version's location. */
+  targetRegions?: GalleryImageVersionTargetRegionSeed[];
   excludeFromLatest?: boolean;
   tags?: Record<string, string>;
+  /** Default Succeeded. */
+  provisioningState?: GalleryImageVersionProvisioningState;
 }
 
 export interface ProviderSeed {
@@ -157,8 +171,19 @@ export interface PermissionSeed {
 export interface ImageTemplateSeed {
   /** Resource id of the template. */
   id: string;
-  /** The template resource as the service returns it (location, identity, properties ...). */
+  /**
+   * The template resource as the service returns it (location, tags, identity,
+   * properties ...). `properties.provisioningState` (default Succeeded),
+   * `properties.provisioningError`, `properties.lastRunStatus` and
+   * `properties.exactStagingResourceGroup` set the template's state, e.g. a
+   * leftover template whose last run is still Running or ended Failed. A seeded
+   * Running run stays Running until it is canceled.
+   */
   resource: Record<string, unknown>;
+  /** Outputs of the seeded last run. */
+  runOutputs?: Array<{ name: string; artifactId?: string; artifactUri?: string }>;
+  /** Default 2025-10-01. */
+  apiVersion?: '2025-10-01' | '2024-02-01';
 }
 
 /** What tests seed; seeding merges into what is already there (same id = replaced). */
@@ -175,6 +200,11 @@ export interface World {
   providers: ProviderSeed[];
   permissions: PermissionSeed[];
   imageTemplates: ImageTemplateSeed[];
+  /**
+   * Region names `GET /subscriptions/{id}/locations` lists; seeding replaces the
+   * list. Default: about 25 public Azure regions (westus, eastus, westeurope ...).
+   */
+  locations?: string[];
 }
 
 export interface TemplateSnapshot {

@@ -4,14 +4,19 @@
  * Handlers and the simulated build read and change this one store.
  */
 import { ArmError } from './http';
+import { DEFAULT_LOCATIONS } from './locations';
+import { templateRecordFromSeed } from './templateSeed';
 import { idKey, isWithinScope, lastName, parseResourceId, resourceGroupId, stableGuid } from './resourceIds';
 import type {
   DownloadRecord,
   GalleryImageSeed,
   GalleryImageVersionSeed,
+  GalleryImageVersionTargetRegionSeed,
+  ImageTemplateSeed,
   ManagedImageSeed,
   PermissionSeed,
   PlatformImageSeed,
+  ReplicationState,
   World,
   WorldSnapshot,
 } from './types';
@@ -111,6 +116,24 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+const REPLICATION_PROGRESS: Record<ReplicationState, number> = { Unknown: 0, InProgress: 50, Completed: 100, Failed: 0 };
+
+/** `properties.replicationStatus` of a gallery image version: per region, and the aggregate of them. */
+export function replicationStatusOf(regions: GalleryImageVersionTargetRegionSeed[]): Json {
+  const summary = regions.map((r) => {
+    const state = r.replicationState ?? 'Completed';
+    return {
+      region: r.name,
+      state,
+      details: state === 'Failed' ? `Replication to region '${r.name}' failed: the copy of the image could not be completed.` : '',
+      progress: REPLICATION_PROGRESS[state],
+    };
+  });
+  // The service reports the worst region: any failure fails the whole, any copy still running keeps it in progress.
+  const aggregatedState = summary.some((r) => r.state === 'Failed') ? 'Failed' : summary.some((r) => r.state === 'InProgress') ? 'InProgress' : 'Completed';
+  return { aggregatedState, summary };
+}
+
 export class WorldStore {
   readonly subscriptions = new Map<string, { subscriptionId: string; tenantId: string; displayName: string }>();
   /** Only when tests seeded subscriptions explicitly do unknown subscriptions answer 404. */
@@ -124,6 +147,8 @@ export class WorldStore {
   readonly downloads: DownloadRecord[] = [];
   /** VHD blob URLs written by distributions, until their template is deleted. */
   readonly vhdBlobs = new Set<string>();
+  /** Region names the subscription lists. */
+  locations: string[] = [...DEFAULT_LOCATIONS];
 
   constructor(private readonly defaultTenantId: string) {}
 
@@ -276,11 +301,8 @@ export class WorldStore {
           storageAccountType: 'Standard_LRS',
         },
         storageProfile: sourceId ? { source: { virtualMachineId: sourceId } } : { osDiskImage: { sizeInGB: 30, hostCaching: 'ReadWrite' } },
-        provisioningState: 'Succeeded',
-        replicationStatus: {
-          aggregatedState: 'Completed',
-          summary: regions.map((r) => ({ region: r.name, state: 'Completed', details: '', progress: 100 })),
-        },
+        provisioningState: seed.provisioningState ?? 'Succeeded',
+        replicationStatus: replicationStatusOf(regions),
       },
     };
   }
@@ -335,6 +357,25 @@ export class WorldStore {
       if (i >= 0) this.permissions.splice(i, 1);
       this.permissions.push(perm);
     }
+    if (world.locations) this.locations = [...world.locations];
+    for (const seed of world.imageTemplates ?? []) this.seedTemplate(seed);
+  }
+
+  private seedTemplate(seed: ImageTemplateSeed): void {
+    const t = templateRecordFromSeed(seed);
+    const location = String(t.submitted.location ?? 'westus');
+    this.ensureGroupOf(t.id, location);
+    const staging = t.exactStagingResourceGroup ? parseResourceId(t.exactStagingResourceGroup) : undefined;
+    if (staging?.resourceGroup && !this.get(resourceGroupId(staging.subscriptionId, staging.resourceGroup))) {
+      // A leftover's staging group is still there, tagged the way the service tags its own.
+      const tags: Record<string, string> = t.stagingCreatedByService
+        ? { createdBy: 'AzureVMImageBuilder', imageTemplateName: t.name, imageTemplateResourceGroupName: t.resourceGroup }
+        : { usedBy: 'AzureVMImageBuilder', imageTemplateName: t.name, imageTemplateResourceGroupName: t.resourceGroup };
+      this.putResourceGroup(staging.subscriptionId, staging.resourceGroup, location, tags);
+    }
+    // A replaced template's build must not go on writing into a record nobody sees.
+    this.templates.get(idKey(t.id))?.cancelRun?.();
+    this.templates.set(idKey(t.id), t);
   }
 
   private ensureGalleryOf(id: string, location: string): void {

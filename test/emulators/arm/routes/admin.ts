@@ -16,7 +16,12 @@ export function adminRouter(emulator: Omit<ArmEmulator, 'url' | 'stop'> & { clea
   };
   router.add('GET', '/_emulator/state', () => ok(emulator.state()));
   router.add('POST', '/_emulator/seed', (req) => {
-    emulator.seed(body(req.body) as Partial<World>);
+    try {
+      emulator.seed(body(req.body) as Partial<World>);
+    } catch (err) {
+      if (err instanceof ArmError) throw err;
+      throw new ArmError(400, 'InvalidSeed', (err as Error).message);
+    }
     return { status: 204 };
   });
   router.add('POST', '/_emulator/scenario', (req) => {

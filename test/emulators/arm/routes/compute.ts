@@ -1,7 +1,8 @@
 /**
  * Microsoft.Compute as the task reads it: platform image versions (for pinning
  * `latest` and checking sources), managed images, galleries, image definitions
- * and image versions (with replication status on $expand=ReplicationStatus).
+ * and image versions (with replication status on $expand=ReplicationStatus),
+ * one by one and as lists.
  * Any api-version is accepted: SDK releases move it often.
  */
 import type { EmulatorContext } from '../context';
@@ -109,6 +110,31 @@ export function registerCompute(router: Router, ctx: EmulatorContext): void {
     const { sub, rg } = req.params as Record<string, string>;
     ctx.world.assertResourceGroup(sub as string, rg as string);
     return ok({ value: ctx.world.list(TYPES.image, resourceGroupId(sub as string, rg as string)).map((r) => structuredClone(r.json)) });
+  });
+
+  // Lists for pickers: galleries of a subscription or group, definitions of a gallery.
+  router.add('GET', '/subscriptions/{sub}/providers/Microsoft.Compute/galleries', (req) => {
+    requireApiVersion(req);
+    const sub = req.params.sub as string;
+    ctx.world.assertSubscription(sub);
+    return ok({ value: ctx.world.list(TYPES.gallery, `/subscriptions/${sub}`).map((r) => structuredClone(r.json)) });
+  });
+
+  router.add('GET', `${RG}/galleries`, (req) => {
+    requireApiVersion(req);
+    const { sub, rg } = req.params as Record<string, string>;
+    ctx.world.assertResourceGroup(sub as string, rg as string);
+    return ok({ value: ctx.world.list(TYPES.gallery, resourceGroupId(sub as string, rg as string)).map((r) => structuredClone(r.json)) });
+  });
+
+  router.add('GET', `${RG}/galleries/{gallery}/images`, (req) => {
+    requireApiVersion(req);
+    const { sub, rg, gallery } = req.params as Record<string, string>;
+    ctx.world.assertResourceGroup(sub as string, rg as string);
+    const galleryId = `${resourceGroupId(sub as string, rg as string)}/providers/Microsoft.Compute/galleries/${gallery}`;
+    const found = ctx.world.get(galleryId);
+    if (!found || found.type !== TYPES.gallery) throw notFound('Microsoft.Compute/galleries', gallery as string, rg);
+    return ok({ value: ctx.world.list(TYPES.galleryImage, galleryId).map((r) => structuredClone(r.json)) });
   });
 
   router.add('GET', `${RG}/galleries/{gallery}/images/{image}/versions`, (req) => {

@@ -10,7 +10,7 @@ import { ArmError, isRecord, notFound, ok, type ArmReply, type ArmRequest } from
 import { idKey, parseResourceId, templateId } from '../resourceIds';
 import type { Router } from '../router';
 import { assertImageBuilderApiVersion, validateTemplateBody, validateTriggerBody, validateUpdateBody } from '../templateValidation';
-import type { Json, TemplateRecord } from '../world';
+import type { Json, RunStatus, TemplateRecord } from '../world';
 import { PROVIDER_OPERATIONS } from './providerOperations';
 
 const PROVIDER = '/providers/Microsoft.VirtualMachineImages';
@@ -168,11 +168,18 @@ export function registerImageTemplates(router: Router, ctx: EmulatorContext): vo
   router.add('POST', `${T}/cancel`, (req) => {
     const apiVersion = version(req);
     const t = find(req);
-    if (t.lastRunStatus?.runState !== 'Running' || !t.cancelRun) throw notAllowed('cancel', t);
-    t.lastRunStatus.runState = 'Canceling';
+    const run = t.lastRunStatus;
+    if (run?.runState !== 'Running') throw notAllowed('cancel', t);
+    run.runState = 'Canceling';
     const op = ctx.ops.start(t.subscriptionId, location(t), apiVersion);
-    t.cancelRun();
-    const runDone = t.runDone ?? Promise.resolve();
+    let runDone: Promise<void>;
+    if (t.cancelRun) {
+      t.cancelRun();
+      runDone = t.runDone ?? Promise.resolve();
+    } else {
+      // A seeded run has no build behind it: it ends Canceled after the usual cancel time.
+      runDone = cancelSeededRun(ctx, t, run);
+    }
     void ctx.background(async () => {
       await runDone;
       ctx.ops.finish(op, 'Succeeded');
@@ -268,6 +275,15 @@ export function registerImageTemplates(router: Router, ctx: EmulatorContext): vo
   router.add('GET', `${PROVIDER}/operations`, (req) => {
     version(req);
     return ok({ value: PROVIDER_OPERATIONS });
+  });
+}
+
+function cancelSeededRun(ctx: EmulatorContext, t: TemplateRecord, run: RunStatus): Promise<void> {
+  return ctx.background(async () => {
+    await ctx.sleep(ctx.timing().cancelMs);
+    if (t.lastRunStatus !== run) return;
+    Object.assign(run, { runState: 'Canceled', endTime: new Date().toISOString(), message: 'Build was canceled by the user.' });
+    delete run.runSubState;
   });
 }
 

@@ -1,11 +1,13 @@
 /**
- * Microsoft.Resources and friends: subscriptions, resource groups, provider
- * registration, Microsoft.Authorization/permissions at any scope, and
- * user-assigned managed identities.
+ * Microsoft.Resources and friends: subscriptions, their locations, resource
+ * groups, the generic resource list (with a `$filter` on resourceType, name and
+ * location), provider registration, Microsoft.Authorization/permissions at any
+ * scope, and user-assigned managed identities.
  */
 import type { EmulatorContext } from '../context';
-import { ArmError, isRecord, notFound, ok } from '../http';
-import { lastName, resourceGroupId } from '../resourceIds';
+import { ArmError, isRecord, notFound, ok, type ArmRequest } from '../http';
+import { locationJson } from '../locations';
+import { isWithinScope, lastName, parseResourceId, resourceGroupId } from '../resourceIds';
 import type { Router } from '../router';
 import { TYPES } from '../world';
 import { requireApiVersion } from './compute';
@@ -31,6 +33,45 @@ export function registerResources(router: Router, ctx: EmulatorContext): void {
     requireApiVersion(req);
     ctx.world.assertSubscription(req.params.sub as string);
     return ok(subscriptionJson(req.params.sub as string));
+  });
+
+  router.add('GET', '/subscriptions/{sub}/locations', (req) => {
+    requireApiVersion(req);
+    const sub = req.params.sub as string;
+    ctx.world.assertSubscription(sub);
+    return ok({ value: ctx.world.locations.map((name) => locationJson(sub, name)) });
+  });
+
+  const resourceList = (req: ArmRequest, scope: string) => {
+    const matches = resourceFilter(req.query.get('$filter'));
+    const templates = [...ctx.world.templates.values()].map((t) => ({
+      id: t.id,
+      type: 'Microsoft.VirtualMachineImages/imageTemplates',
+      location: t.submitted.location,
+      tags: t.submitted.tags,
+    }));
+    const resources = [...ctx.world.resources.values()]
+      .filter((r) => r.type !== TYPES.resourceGroup)
+      .map((r) => ({ id: r.id, type: r.type as string, location: r.json.location, tags: r.json.tags }));
+    const value = [...resources, ...templates]
+      .filter((r) => isWithinScope(r.id, scope))
+      .map((r) => genericResource(r.id, r.type, r.location, r.tags))
+      .filter(matches);
+    return ok({ value });
+  };
+
+  router.add('GET', '/subscriptions/{sub}/resources', (req) => {
+    requireApiVersion(req);
+    const sub = req.params.sub as string;
+    ctx.world.assertSubscription(sub);
+    return resourceList(req, `/subscriptions/${sub}`);
+  });
+
+  router.add('GET', '/subscriptions/{sub}/resourcegroups/{rg}/resources', (req) => {
+    requireApiVersion(req);
+    const { sub, rg } = req.params as Record<string, string>;
+    ctx.world.assertResourceGroup(sub as string, rg as string);
+    return resourceList(req, resourceGroupId(sub as string, rg as string));
   });
 
   router.add('GET', '/subscriptions/{sub}/resourcegroups', (req) => {
@@ -99,4 +140,46 @@ export function registerResources(router: Router, ctx: EmulatorContext): void {
     if (!r || r.type !== TYPES.identity) throw notFound('Microsoft.ManagedIdentity/userAssignedIdentities', name as string, rg);
     return ok({ ...structuredClone(r.json), name: lastName(r.id) });
   });
+}
+
+interface GenericResource {
+  id: string;
+  name: string;
+  type: string;
+  location?: unknown;
+  tags?: unknown;
+}
+
+/** A resource as the generic list shows it: a child resource is named by its names joined, e.g. gallery/image. */
+function genericResource(id: string, type: string, location: unknown, tags: unknown): GenericResource {
+  const names = parseResourceId(id)?.path.map(([, n]) => n) ?? [lastName(id)];
+  return { id, name: names.join('/'), type, ...(location !== undefined ? { location } : {}), ...(tags !== undefined ? { tags } : {}) };
+}
+
+const FILTER_TERM = /^(resourceType|name|location)\s+eq\s+'([^']*)'$/i;
+
+/**
+ * The `$filter` of the generic resource list: `eq` terms on resourceType, name
+ * or location joined by `and` / `or` (and binds tighter), compared without case
+ * as ARM does. Anything else is refused rather than silently ignored, so a test
+ * never passes on a filter the emulator did not apply.
+ */
+export function resourceFilter(filter: string | null): (r: GenericResource) => boolean {
+  if (filter === null || filter.trim() === '') return () => true;
+  const groups = filter
+    .trim()
+    .split(/\s+or\s+/i)
+    .map((group) =>
+      group.split(/\s+and\s+/i).map((term) => {
+        const m = FILTER_TERM.exec(term.trim().replace(/^\((.*)\)$/, '$1').trim());
+        if (!m) throw new ArmError(400, 'InvalidFilterInQueryString', `Invalid $filter '${filter}' specified in the query string.`);
+        return { field: (m[1] as string).toLowerCase(), value: (m[2] as string).toLowerCase() };
+      }),
+    );
+  const fieldOf = (r: GenericResource, field: string): string => {
+    if (field === 'resourcetype') return r.type;
+    if (field === 'name') return r.name;
+    return typeof r.location === 'string' ? r.location : '';
+  };
+  return (r) => groups.some((terms) => terms.every((t) => fieldOf(r, t.field).toLowerCase() === t.value));
 }
