@@ -111,6 +111,70 @@ describe('ARM emulator simulated build', function () {
     assert.ok(Date.parse(String(final.endTime)) >= Date.parse(String(final.startTime)));
   });
 
+  it('passes through Optimizing and Validating when optimize.vmBoot is Enabled and validate is given, running the in-VM validators', async () => {
+    h.arm.setScenario({ timing: { optimizingMs: 400, validatingMs: 450 } });
+    const body = template([{ type: 'Shell', name: 'install', inline: ['echo install'] }]);
+    Object.assign(body.properties as Json, {
+      optimize: { vmBoot: { state: 'Enabled' } },
+      validate: { inVMValidations: [{ type: 'Shell', name: 'check', inline: ['test -x /usr/bin/app'] }] },
+    });
+    await create('optimized', body);
+    const op = await startRun('optimized');
+    const seen: string[] = [];
+    for (;;) {
+      const s = await lastRun('optimized');
+      const sub = s.runSubState === undefined ? undefined : String(s.runSubState);
+      if (sub && seen[seen.length - 1] !== sub) seen.push(sub);
+      if (s.runState !== 'Running') break;
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    assert.equal((await waitForOperation(h.arm.url, op)).status, 'Succeeded');
+    assert.deepEqual(seen.filter((s) => s !== 'Queued'), ['Building', 'Customizing', 'Optimizing', 'Validating', 'Distributing']);
+    const runId = h.arm.state().imageTemplates.find((t) => t.name === 'optimized')?.runIds[0];
+    const log = await readStagingBlob(h.azurite, 'packerlogs', `${runId}/customization.log`);
+    assert.match(log, /PACKER OUT ==> azure-arm: Optimizing the image for faster VM boot/);
+    assert.match(log, /PACKER OUT {5}azure-arm: test -x \/usr\/bin\/app$/m, 'the validator ran after the customizers');
+    assert.ok(log.indexOf('echo install') < log.indexOf('Optimizing the image') && log.indexOf('Optimizing the image') < log.indexOf('test -x /usr/bin/app'));
+  });
+
+  it('fails the run when an in-VM validator fails', async () => {
+    h.arm.setScenario({ failCustomizerName: 'check' });
+    const body = template([{ type: 'Shell', name: 'install', inline: ['true'] }]);
+    (body.properties as Json).validate = { inVMValidations: [{ type: 'Shell', name: 'check', inline: ['false'] }] };
+    await create('invalid', body);
+    assert.equal((await waitForOperation(h.arm.url, await startRun('invalid'))).status, 'Failed');
+    const s = await lastRun('invalid');
+    assert.equal(s.runState, 'Failed');
+    assert.match(String(s.message), /customizer 'check'/);
+    assert.deepEqual(h.arm.state().imageTemplates.find((t) => t.name === 'invalid')?.runOutputs, [], 'nothing distributed');
+  });
+
+  it('writes a VHD to a user-given uri and leaves it there on delete; a uri into a missing container fails the distributor', async () => {
+    const account = h.azurite.userAccount;
+    const service = new BlobServiceClient(h.azurite.url(account.name), new StorageSharedKeyCredential(account.name, account.key));
+    await service.getContainerClient('exports').createIfNotExists();
+    const uri = `${h.azurite.url(account.name)}/exports/optimized-image.vhd`;
+    await create('vhd-uri', template([], [{ type: 'VHD', runOutputName: 'vhd', uri }]));
+    assert.equal((await waitForOperation(h.arm.url, await startRun('vhd-uri'))).status, 'Succeeded');
+    const outs = await call('GET', `${T('vhd-uri')}/runOutputs/vhd`);
+    assert.equal(((outs.body as Json).properties as Json).artifactUri, uri);
+    const blob = service.getContainerClient('exports').getBlobClient('optimized-image.vhd');
+    const data = await blob.downloadToBuffer();
+    assert.equal(data.subarray(0, 8).toString('ascii'), 'conectix', 'a VHD footer cookie');
+    assert.deepEqual(h.arm.state().vhdBlobs, [], 'a user-given VHD is not one of the staging VHDs');
+
+    await call('DELETE', T('vhd-uri'));
+    await waitFor('vhd-uri deleted', () => !h.arm.state().imageTemplates.some((t) => t.name === 'vhd-uri'));
+    assert.equal(await blob.exists(), true, 'deleting the template leaves the user-given VHD');
+
+    const missing = `${h.azurite.url(account.name)}/no-such-container/image.vhd`;
+    await create('vhd-missing', template([], [{ type: 'VHD', runOutputName: 'vhd', uri: missing }]));
+    assert.equal((await waitForOperation(h.arm.url, await startRun('vhd-missing'))).status, 'Failed');
+    const s = await lastRun('vhd-missing');
+    assert.equal(s.runState, 'Failed');
+    assert.ok(String(s.message).includes(`runOutputName: vhd, type: VHD, error: Writing the VHD to '${missing}' failed: 404`), String(s.message));
+  });
+
   it('downloads a URL without SAS with a storage token of the template identity and checks the checksum found in the customizer', async () => {
     const archive = await makeTarGz({ 'site/index.html': '<h1>hi</h1>' });
     const artifact = await uploadArtifact(h.azurite, 'identity/site.tar.gz', archive);
