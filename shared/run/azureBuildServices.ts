@@ -46,7 +46,8 @@ export function createAzureBuildServices(connection: ServiceConnection, host: Ta
       return new ArmPreflightReader(clients, connection);
     },
     buildLogAccess() {
-      const opener = createLogContainerOpener(clients.credential);
+      // The task's blob clients, so log reads retry like every other call.
+      const opener = createLogContainerOpener(clients.credential, clients.blobServiceFor);
       return {
         ...armStagingAccounts(clients.storage, true),
         openContainer: opener,

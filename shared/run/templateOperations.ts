@@ -43,7 +43,16 @@ export function createTemplateOperations(
     async startRun(signal) {
       // Only the request is awaited: the run operation stays InProgress for the
       // whole build, and the template's lastRunStatus says much more than it.
-      await ops.run(resourceGroup, templateName, { abortSignal: signal }).submitted();
+      try {
+        await ops.run(resourceGroup, templateName, { abortSignal: signal }).submitted();
+      } catch (err) {
+        // A retry of a POST whose first attempt reached the service (the
+        // connection reset after sending) is refused because the build is
+        // already running: that run is ours.
+        if (statusOf(err) !== 409) throw err;
+        const current = await ops.get(resourceGroup, templateName, { abortSignal: signal });
+        if (current.lastRunStatus?.runState !== 'Running') throw err;
+      }
     },
     async cancelRun() {
       await ops.cancel(resourceGroup, templateName).submitted();

@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { StorageManagementClient } from '@azure/arm-storage';
-import { BlobClient, ContainerClient, StorageSharedKeyCredential, type StoragePipelineOptions } from '@azure/storage-blob';
+import { BlobServiceClient, StorageSharedKeyCredential, type BlobClient } from '@azure/storage-blob';
 import { LOG_CONTAINER, type BlobAccess, type LogBlobInfo, type LogContainer, type RangeRead, type RangeReader, type StagingAccount, type StagingLogDeps } from './logTailer';
 
 /**
@@ -44,15 +44,20 @@ function joinUrl(base: string, ...segments: string[]): string {
   return [base.replace(/\/+$/, ''), ...segments.map((s) => s.split('/').map(encodeURIComponent).join('/'))].join('/');
 }
 
+/** Makes the Blob service client of an account; the task's own factory adds its retry policy. */
+export type BlobServiceFactory = (blobEndpoint: string, auth: TokenCredential | StorageSharedKeyCredential) => BlobServiceClient;
+
+const plainBlobService: BlobServiceFactory = (blobEndpoint, auth) => new BlobServiceClient(blobEndpoint, auth);
+
 /** Opens the `packerlogs` container of an account with the connection's token or an account key. */
 export function createLogContainerOpener(
   credential: TokenCredential,
-  options: StoragePipelineOptions = {},
+  serviceFor: BlobServiceFactory = plainBlobService,
 ): (account: StagingAccount, access: BlobAccess) => LogContainer {
   return (account, access) => {
     const containerUrl = joinUrl(account.blobEndpoint, LOG_CONTAINER);
     const auth = access.kind === 'accountKey' ? new StorageSharedKeyCredential(account.name, access.key) : credential;
-    const container = new ContainerClient(containerUrl, auth, options);
+    const container = serviceFor(account.blobEndpoint, auth).getContainerClient(LOG_CONTAINER);
     return {
       async listBlobs(): Promise<LogBlobInfo[]> {
         const blobs: LogBlobInfo[] = [];
