@@ -5,8 +5,8 @@
  * upload) takes the bytes.
  */
 import { Readable, pipeline } from 'node:stream';
-import * as zlib from 'node:zlib';
 import { ZipFile } from 'yazl';
+import { createParallelGzip } from './parallelGzip';
 import { tarStream } from './tarWriter';
 import { walk } from './walk';
 
@@ -26,8 +26,8 @@ export function packDirectory(packagePath: string, format: ArchiveFormat, option
 
 function packTarGz(packagePath: string, options: PackOptions): Readable {
   const tar = tarStream(walk(packagePath), options.onSkipped);
-  // A 64 KiB output chunk instead of zlib's 16 KiB quarters the number of chunks each later stage handles.
-  const gzip = zlib.createGzip({ level: options.compressionLevel ?? 6, chunkSize: 64 * 1024 });
+  // Multi-member gzip compressed on worker threads, storing what does not compress (see parallelGzip.ts).
+  const gzip = createParallelGzip({ level: options.compressionLevel ?? 6 });
   // pipeline destroys the gzip stream with the error when reading a file fails, so the consumer sees it.
   pipeline(tar, gzip, () => undefined);
   return gzip;
