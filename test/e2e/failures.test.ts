@@ -1,0 +1,167 @@
+import * as assert from 'node:assert/strict';
+import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
+import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from './harness';
+import {
+  FAST_BUILD,
+  assertCleanup,
+  assertNoSecrets,
+  assertResult,
+  node20Path,
+  requestsForTemplate,
+  templatesNamed,
+  uniqueTemplateName,
+} from './checks';
+
+type Run = Awaited<ReturnType<typeof runImageBuilderTask>>;
+
+const errorsOf = (result: Run) => result.issues.filter((i) => i.type === 'error').map((i) => i.message);
+const warningsOf = (result: Run) => result.issues.filter((i) => i.type === 'warning').map((i) => i.message);
+
+/** The `##[group]Last N lines of customization.log` block the task prints on failure, with its lines. */
+function failureLogTail(result: Run): string[] {
+  const start = result.log.findIndex((l) => /^##\[group\]Last \d+ lines of customization\.log/.test(l));
+  if (start < 0) return [];
+  const end = result.log.indexOf('##[endgroup]', start);
+  return result.log.slice(start + 1, end < 0 ? undefined : end);
+}
+
+/**
+ * Failed builds, partial success, cancel and the cleanup policy after each.
+ * One after another: the build scenario of the ARM stand-in is global, and
+ * each run's log tail must be its own.
+ */
+describe('e2e failure, partial success, cancel and cleanup policy', function () {
+  this.timeout(120_000);
+  let azure: LocalAzure;
+  let world: ImageWorld;
+  let app: string;
+
+  before(async () => {
+    azure = await startLocalAzure({ buildTiming: FAST_BUILD });
+    world = seedImageWorld(azure);
+    app = makeAppFolder();
+  });
+  afterEach(() => {
+    azure.arm.setScenario({ failCustomizerName: undefined, failDistributorKinds: undefined, provisioningFailure: undefined, timing: FAST_BUILD });
+  });
+  after(async () => {
+    await azure?.stop();
+  });
+
+  for (const cleanup of ['always', 'onSuccess', 'never'] as const) {
+    it(`a failing customizer (cleanup ${cleanup}): Failed, run message, log tail, hint, runState output; ${cleanup === 'always' ? 'nothing left' : 'template and blob kept'}`, async () => {
+      const templateName = uniqueTemplateName(`fail-${cleanup}`);
+      azure.arm.setScenario({ failCustomizerName: 'RunInlineScript' });
+      const result = await runImageBuilderTask({
+        azure,
+        nodePath: node20Path(),
+        inputs: { ...linuxGalleryInputs(world, app), templateName, cleanup },
+      });
+      assertResult(result, 'Failed');
+      const errors = errorsOf(result).join('\n');
+      assert.match(errors, /Image Builder reported: .*(fail|error)/i, 'lastRunStatus.message printed as an error');
+      const tail = failureLogTail(result);
+      assert.ok(tail.length > 0 && tail.length <= 100, `log tail printed (${tail.length} lines)`);
+      assert.ok(tail.some((l) => /RunInlineScript|sh bin\/install\.sh|exit status|non-zero/i.test(l)), `the tail shows the failing step:\n${tail.join('\n')}`);
+      assert.ok(result.log.some((l) => /The customizer step \S+ failed with exit status/.test(l)), 'the script-failure hint is printed');
+      assert.equal(result.outputs['bake.runState'], 'Failed');
+      assert.equal(result.outputs['bake.templateName'], templateName);
+      assert.equal(result.outputs['bake.galleryImageVersionId'], undefined, 'no image output after a failure');
+      assert.ok(result.logs.length >= 1, 'the customization.log is attached');
+      await assertCleanup(azure, templateName, cleanup === 'always' ? { template: 'gone', blob: 'gone' } : { template: 'kept', blob: 'kept' });
+      if (cleanup !== 'always') assert.ok(result.log.some((l) => l.includes(templateName) && /kept|keep/i.test(l)), 'says what is kept');
+      assertNoSecrets(result, azure);
+    });
+  }
+
+  it('a missing source fails as the service does: its message, the log tail, the identity hint; nothing left', async () => {
+    const templateName = uniqueTemplateName('missing-source');
+    const missing = `/subscriptions/${world.subscriptionId}/resourceGroups/${world.resourceGroup}/providers/Microsoft.Compute/images/no-such-image`;
+    const { baseImage: _unused, ...inputs } = linuxGalleryInputs(world, app);
+    const result = await runImageBuilderTask({
+      azure,
+      nodePath: node20Path(),
+      inputs: { ...inputs, sourceType: 'managedImage', managedImageId: missing, templateName, preflight: 'false' },
+    });
+    assertResult(result, 'Failed');
+    assert.match(errorsOf(result).join('\n'), /no-such-image/, 'the service message names the source');
+    assert.ok(failureLogTail(result).length > 0, 'log tail printed');
+    assert.ok(result.log.some((l) => /managed identity .* cannot reach the source image/.test(l)), 'identity access hint printed');
+    assert.equal(result.outputs['bake.runState'], 'Failed');
+    await assertCleanup(azure, templateName, { template: 'gone', blob: 'gone' });
+    assertNoSecrets(result, azure);
+  });
+
+  it('partial success (managed image distribution fails): SucceededWithIssues, a warning naming it, the gallery output set', async () => {
+    const templateName = uniqueTemplateName('partial');
+    azure.arm.setScenario({ failDistributorKinds: ['ManagedImage'] });
+    const imageId = `/subscriptions/${world.subscriptionId}/resourceGroups/${world.resourceGroup}/providers/Microsoft.Compute/images/partial-out`;
+    const result = await runImageBuilderTask({
+      azure,
+      nodePath: node20Path(),
+      inputs: { ...linuxGalleryInputs(world, app), templateName, distributeType: 'sharedImageGallery,managedImage', imageIdForDistribute: imageId },
+    });
+    assertResult(result, 'SucceededWithIssues');
+    const warnings = warningsOf(result).join('\n');
+    assert.ok(warnings.includes(imageId) || warnings.includes(`${templateName}-mi`) || /managed image/i.test(warnings), `a warning names the failed distribution:\n${warnings}`);
+    assert.equal(result.outputs['bake.managedImageId'], undefined);
+    assert.ok(!azure.arm.state().managedImages.some((i) => String(i['id']).toLowerCase() === imageId.toLowerCase()), 'no managed image');
+    const versionId = result.outputs['bake.galleryImageVersionId'] ?? '';
+    assert.ok(azure.arm.state().galleryImageVersions.some((v) => String(v['id']).toLowerCase() === versionId.toLowerCase()), 'the gallery version exists');
+    assert.equal(result.outputs['bake.runState'], 'PartiallySucceeded');
+    await assertCleanup(azure, templateName, { template: 'gone', blob: 'gone' });
+    assertNoSecrets(result, azure);
+  });
+
+  for (const how of ['whenLine', 'afterMs'] as const) {
+    it(`cancel mid-build (${how}): cancel sent, cleanup done, Canceled within the agent's grace period`, async () => {
+      const templateName = uniqueTemplateName(`cancel-${how}`);
+      // Long enough customizing that the cancel lands while the build runs.
+      azure.arm.setScenario({ timing: { ...FAST_BUILD, customizerMs: 30_000 } });
+      let canceledAt = 0;
+      const cancel =
+        how === 'whenLine'
+          ? {
+              whenLine: (l: string) => {
+                const hit = /Customizing|Provisioning with shell/.test(l);
+                if (hit && !canceledAt) canceledAt = Date.now();
+                return hit;
+              },
+            }
+          : { afterMs: 9_000 };
+      const started = Date.now();
+      const result = await runImageBuilderTask({ azure, nodePath: node20Path(), inputs: { ...linuxGalleryInputs(world, app), templateName }, cancel });
+      const ended = Date.now();
+      if (how === 'afterMs') canceledAt = started + 9_000;
+      assertResult(result, 'Canceled');
+      assert.ok(result.canceled);
+      assert.match(result.stdout, /##vso\[task\.complete result=Canceled;?\]/, 'the task itself reports Canceled (the agent spelling)');
+      assert.equal(result.signal, null, 'the task ended on its own, not killed');
+      assert.ok(ended - canceledAt < 7_500, `exited ${ended - canceledAt} ms after SIGINT, before the agent escalates to SIGTERM`);
+      const calls = requestsForTemplate(azure.arm.requests(), templateName);
+      const cancelCall = calls.find((r) => r.method === 'POST' && /\/cancel$/i.test(r.path));
+      assert.ok(cancelCall && cancelCall.status < 300, 'POST .../cancel accepted');
+      const run = calls.find((r) => r.method === 'POST' && /\/run$/i.test(r.path));
+      assert.ok(run && Date.parse(cancelCall.startedAt) > Date.parse(run.startedAt), 'cancel came after the run started');
+      assert.ok(calls.some((r) => r.method === 'DELETE'), 'template deleted');
+      await assertCleanup(azure, templateName, { template: 'gone', blob: 'gone' });
+      assertNoSecrets(result, azure);
+    });
+  }
+
+  it('cancel with cleanup onSuccess keeps the template and blob for inspection', async () => {
+    const templateName = uniqueTemplateName('cancel-keep');
+    azure.arm.setScenario({ timing: { ...FAST_BUILD, customizerMs: 30_000 } });
+    const result = await runImageBuilderTask({
+      azure,
+      nodePath: node20Path(),
+      inputs: { ...linuxGalleryInputs(world, app), templateName, cleanup: 'onSuccess' },
+      cancel: { whenLine: (l) => /Customizing|Provisioning with shell/.test(l) },
+    });
+    assertResult(result, 'Canceled');
+    assert.ok(requestsForTemplate(azure.arm.requests(), templateName).some((r) => r.method === 'POST' && /\/cancel$/i.test(r.path)));
+    await assertCleanup(azure, templateName, { template: 'kept', blob: 'kept' });
+    const kept = templatesNamed(azure, templateName)[0]!;
+    assert.equal(kept.lastRunStatus?.['runState'], 'Canceled', 'the kept template is not left building');
+  });
+});
