@@ -37,7 +37,7 @@ export function createAzureBuildServices(connection: ServiceConnection, host: Ta
       const staged = await stageArtifacts(
         { storage: clients.storage, credential: clients.credential, blobServiceFor: clients.blobServiceFor, onSecret },
         cfg,
-        { info: (line) => host.info(line), warning: (line) => host.warning(line) },
+        host,
         { onProgress, abortSignal: signal },
       );
       return { artifact: staged.artifact, remove: staged.cleanup };

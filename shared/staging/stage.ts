@@ -7,6 +7,7 @@ import type { StorageManagementClient } from '@azure/arm-storage';
 import type { TokenCredential } from '@azure/core-auth';
 import { StorageSharedKeyCredential, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import type { ArtifactsConfig, ImageBuilderConfig } from '../config/types';
+import type { TaskHost } from '../host/types';
 import { archiveFormatFor, artifactBlobName } from './naming';
 import { blobReadSas, sasWindow, tryUserDelegationSigner, type SasSigner } from './sas';
 import { StagingError } from './stagingError';
@@ -23,10 +24,7 @@ export interface StageDeps {
   now?(): Date;
 }
 
-export interface StageLog {
-  info(line: string): void;
-  warning(line: string): void;
-}
+export type StageLog = Pick<TaskHost, 'loc' | 'info' | 'warning'>;
 
 export interface StageOptions {
   /** Bytes uploaded so far, for the host's progress. */
@@ -111,7 +109,7 @@ async function openContainer(
     return { service: bearerService, container: bearerContainer };
   } catch (error) {
     if (!isDenied(error)) throw error;
-    log.info(`The service connection has no Blob data role on '${account.name}'; uploading with the account key instead.`);
+    log.info(log.loc('StagingAccountKeyFallback', account.name));
   }
   const sharedKey = await accountKey(deps, account);
   const service = deps.blobServiceFor(account.blobEndpoint, sharedKey);
@@ -145,7 +143,7 @@ export async function stageArtifacts(deps: StageDeps, config: ImageBuilderConfig
   const uploaded = await uploadArchive(opened.container, blobName, artifacts.packagePath, format, {
     onProgress: options.onProgress,
     abortSignal: options.abortSignal,
-    onSkipped: (name) => log.warning(`'${name}' is not a file, folder or symbolic link and is left out of the archive.`),
+    onSkipped: (name) => log.warning(log.loc('StagingEntrySkipped', name)),
   });
   const cleanup = async () => {
     await opened.container.getBlockBlobClient(blobName).deleteIfExists({ deleteSnapshots: 'include' });
@@ -163,7 +161,7 @@ export async function stageArtifacts(deps: StageDeps, config: ImageBuilderConfig
       throw error;
     }
   }
-  log.info(`Uploaded ${blobName} (${uploaded.sizeBytes} bytes, SHA-256 ${uploaded.sha256}) to storage account '${account.name}'.`);
+  log.info(log.loc('StagingUploaded', blobName, uploaded.sizeBytes, uploaded.sha256, account.name));
   return {
     artifact: { url, sizeBytes: uploaded.sizeBytes, sha256: uploaded.sha256, format },
     cleanup,

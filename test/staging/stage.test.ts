@@ -15,6 +15,7 @@ import { startArmEmulator, type ArmEmulator } from '../emulators/arm';
 import { startAzurite, type AzuriteHandle } from '../emulators/azurite';
 import { getTestTls } from '../emulators/tls';
 import { SUBSCRIPTION, artifactsFor, baseConfig } from '../support/configFixtures';
+import { loc } from '../config/configFixtures';
 
 const TENANT = '72f988bf-0000-0000-0000-000000000001';
 const FAST = { retryDelayInMs: 5, maxRetryDelayInMs: 20 };
@@ -139,7 +140,7 @@ describe('stageArtifacts against Azurite and the ARM emulator', function () {
     const { deps, secrets, lines, config } = setup(true, configFor('shell', 'sas'));
     const progress: number[] = [];
     const started = Date.now();
-    const staged = await stageArtifacts(deps, config, { info: (l) => lines.push(l), warning: (l) => lines.push(l) }, { onProgress: (b) => progress.push(b) });
+    const staged = await stageArtifacts(deps, config, { loc, info: (l) => lines.push(l), warning: (l) => lines.push(l) }, { onProgress: (b) => progress.push(b) });
 
     const url = new URL(staged.artifact.url);
     assert.equal(url.origin + url.pathname, `${azurite.url(azurite.userAccount.name)}/artifacts/${config.target.templateName}/webapp.tar.gz`);
@@ -179,7 +180,7 @@ describe('stageArtifacts against Azurite and the ARM emulator', function () {
 
   it('falls back to the account key from listKeys when the connection has no Blob data role, and signs the SAS with it', async function () {
     const { deps, secrets, lines, config } = setup(false, configFor('powershell', 'sas'));
-    const staged = await stageArtifacts(deps, config, { info: (l) => lines.push(l), warning: (l) => lines.push(l) });
+    const staged = await stageArtifacts(deps, config, { loc, info: (l) => lines.push(l), warning: (l) => lines.push(l) });
     const url = new URL(staged.artifact.url);
     assert.ok(url.pathname.endsWith(`/${config.target.templateName}/webapp.zip`));
     assert.equal(url.searchParams.get('skoid'), null, 'an account-key SAS');
@@ -197,7 +198,7 @@ describe('stageArtifacts against Azurite and the ARM emulator', function () {
 
   it('hands out the bare blob URL for identity access', async function () {
     const { deps, config } = setup(true, configFor('shell', 'identity'));
-    const staged = await stageArtifacts(deps, config, { info: () => undefined, warning: () => undefined });
+    const staged = await stageArtifacts(deps, config, { loc, info: () => undefined, warning: () => undefined });
     assert.equal(new URL(staged.artifact.url).search, '');
     const props = await userBlob('artifacts', `${config.target.templateName}/webapp.tar.gz`).getProperties();
     assert.equal(props.contentLength, staged.artifact.sizeBytes);
@@ -208,7 +209,7 @@ describe('stageArtifacts against Azurite and the ARM emulator', function () {
     arm.injectFault({ method: 'GET', pathPattern: '/providers/Microsoft.Storage/storageAccounts$', kind: 'status', status: 503, retryAfterSeconds: 0, count: 1 });
     arm.injectFault({ method: 'POST', pathPattern: '/listKeys$', kind: 'reset', count: 1 });
     const { deps, config } = setup(false, configFor('shell', 'sas'));
-    const staged = await stageArtifacts(deps, config, { info: () => undefined, warning: () => undefined });
+    const staged = await stageArtifacts(deps, config, { loc, info: () => undefined, warning: () => undefined });
     assert.equal((await fetch(staged.artifact.url)).status, 200);
     const calls = arm.requests().filter((r) => /storageAccounts$|listKeys$/.test(r.path));
     assert.ok(calls.some((r) => r.status === 503) && calls.some((r) => r.status === 0), 'both faults happened');
@@ -217,7 +218,7 @@ describe('stageArtifacts against Azurite and the ARM emulator', function () {
 
   it('names the input when the storage account is not in the subscription', async function () {
     const { deps, config } = setup(true, configFor('shell', 'sas', 'nosuchaccount'));
-    await assert.rejects(stageArtifacts(deps, config, { info: () => undefined, warning: () => undefined }), (e: unknown) => {
+    await assert.rejects(stageArtifacts(deps, config, { loc, info: () => undefined, warning: () => undefined }), (e: unknown) => {
       assert.ok(e instanceof StagingError);
       assert.equal(e.inputName, 'storageAccountName');
       assert.match(e.message, /^Input 'storageAccountName': no storage account named 'nosuchaccount'/);
