@@ -67,17 +67,3 @@ export function regionKey(name: string): string {
   return name.replace(/\s+/g, '').toLowerCase();
 }
 
-/** Orders version strings such as `22.04.202401010` or `1.10.0` by their numeric parts. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.');
-  const pb = b.split('.');
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i] ?? '';
-    const y = pb[i] ?? '';
-    const nx = /^\d+$/.test(x) ? Number(x) : NaN;
-    const ny = /^\d+$/.test(y) ? Number(y) : NaN;
-    const diff = !Number.isNaN(nx) && !Number.isNaN(ny) ? nx - ny : x.localeCompare(y);
-    if (diff !== 0) return diff < 0 ? -1 : 1;
-  }
-  return 0;
-}

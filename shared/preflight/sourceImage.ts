@@ -5,7 +5,7 @@
  */
 import type { InputName } from '../config/inputNames';
 import type { PurchasePlan } from '../config/types';
-import { compareVersions } from './imageTraits';
+import { compareVersions } from '../images/versionOrder';
 import type { ImagePlan, ImageTraits, PreflightContext } from './types';
 
 export interface FoundSource {

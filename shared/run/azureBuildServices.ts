@@ -8,7 +8,7 @@ import { LocalizedError } from '../host/localizedError';
 import { armStagingAccounts, createLogContainerOpener } from '../watch/stagingStorage';
 import type { BuildServices } from './buildServices';
 import { createTemplateOperations } from './templateOperations';
-import { newestVersion } from './platformVersions';
+import { newestVersion } from '../images/versionOrder';
 import { ArmPreflightReader } from '../preflight';
 
 /**

@@ -1,4 +1,7 @@
 /**
+ * Order of image versions (`22.04.202401010`, `1.10.0`): numeric segment by
+ * segment, text where a segment is not a number.
+ *
  * Picks the newest platform image version. ARM's `$orderby=name desc` sorts
  * names as text, so "1.0.9" would beat "1.0.10"; versions are compared
  * numerically segment by segment instead.
