@@ -3,6 +3,21 @@
  * task.json declares exactly these (a test checks both directions), so a
  * rename here without a matching alias there breaks users' pipelines.
  */
+/** The inputs that say where the image goes (the template's `distribute` section). */
+export const DISTRIBUTE_INPUTS = [
+  'distributeType',
+  'imageIdForDistribute',
+  'managedImageLocation',
+  'galleryImageId',
+  'galleryImageVersion',
+  'replicationRegions',
+  'storageAccountType',
+  'excludeFromLatest',
+  'vhdUri',
+  'artifactTags',
+  'runOutputName',
+] as const;
+
 export const INPUT_NAMES = [
   // connection
   'azureSubscription',
@@ -38,17 +53,7 @@ export const INPUT_NAMES = [
   'sourceValidationOnly',
   'continueDistributeOnFailure',
   // distribute
-  'distributeType',
-  'imageIdForDistribute',
-  'managedImageLocation',
-  'galleryImageId',
-  'galleryImageVersion',
-  'replicationRegions',
-  'storageAccountType',
-  'excludeFromLatest',
-  'vhdUri',
-  'artifactTags',
-  'runOutputName',
+  ...DISTRIBUTE_INPUTS,
   // build VM
   'vmSize',
   'osDiskSizeGB',

@@ -1,4 +1,4 @@
-import type { InputName } from '../config/inputNames';
+import { DISTRIBUTE_INPUTS, type InputName } from '../config/inputNames';
 import type { ImageBuilderConfig, UserTemplate } from '../config/types';
 import { buildVmProfile, templateIdentity } from './sections';
 import type { CustomizePlan } from './customizeSteps';
@@ -98,20 +98,6 @@ export function applyOverUserTemplate(
 }
 
 const SOURCE_INPUTS: InputName[] = ['sourceType', 'baseImage', 'baseImageVersion', 'planInfo', 'managedImageId', 'galleryImageVersionId'];
-
-const DISTRIBUTE_INPUTS: InputName[] = [
-  'distributeType',
-  'imageIdForDistribute',
-  'managedImageLocation',
-  'galleryImageId',
-  'galleryImageVersion',
-  'replicationRegions',
-  'storageAccountType',
-  'excludeFromLatest',
-  'vhdUri',
-  'artifactTags',
-  'runOutputName',
-];
 
 const ENVELOPE_ONLY_FIELDS = ['id', 'name', 'type', 'apiVersion', 'systemData', 'dependsOn'];
 const READ_ONLY_PROPERTIES = ['provisioningState', 'provisioningError', 'lastRunStatus', 'exactStagingResourceGroup'];
