@@ -61,7 +61,6 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
       host.info(host.loc('StagingArtifacts', config.artifacts.packagePath, config.artifacts.storageAccountName));
       upload = await services.stageArtifacts(config, (bytes) => host.setProgress(1, host.loc('ProgressUploading', formatBytes(bytes))), cancellation);
       created.upload = upload;
-      host.info(host.loc('StagedArtifacts', formatBytes(upload.artifact.sizeBytes), upload.artifact.sha256));
     }
 
     body = buildImageTemplate(config, { artifact: upload?.artifact, pinnedPlatformVersion });
