@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { TITLES, assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, startStage, type PreflightStage } from './support';
+import { TITLES, assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, startStage, warningsOf, type PreflightStage } from './support';
 
 describe('e2e preflight: source image', function () {
   this.timeout(120_000);
@@ -45,6 +45,17 @@ describe('e2e preflight: source image', function () {
       assert.match(error, /az vm image list --location westus --publisher Canonical --offer ubuntu-24_04-lts --sku minimal --all/);
     });
 
+    it('an explicit version the location does not have: Failed naming baseImage, with the version and the list command', async () => {
+      const observed = await observeRun(stage.azure, buildInputs(stage, 'src-version', { baseImageVersion: '24.04.202001010' }));
+      const error = assertFailedInPreflight(observed, 'baseImage', `Platform image ${stage.world.linuxPlatformImage} has no version 24.04.202001010 in ${stage.world.location}.`);
+      assert.ok(error.includes('az vm image list'), error);
+    });
+
+    it('a Windows platform image with provisioner shell: Failed naming provisioner', async () => {
+      const observed = await observeRun(stage.azure, buildInputs(stage, 'src-os', { baseImage: stage.world.windowsPlatformImage, galleryImageId: stage.world.windowsGalleryImageId }));
+      assertFailedInPreflight(observed, 'provisioner', `The source image ${stage.world.windowsPlatformImage} is Windows, but provisioner shell builds Linux images.`);
+    });
+
     it('sold with a plan and no planInfo: Failed naming planInfo, with the plan and the terms command', async () => {
       const observed = await observeRun(stage.azure, buildInputs(stage, 'src-plan-missing', { baseImage: planImage }));
       const error = assertFailedInPreflight(observed, 'planInfo', 'sold with a purchase plan, but planInfo is empty');
@@ -88,6 +99,20 @@ describe('e2e preflight: source image', function () {
       );
       const checklist = assertStoppedAfterPreflight(observed, 'Succeeded');
       assert.deepEqual(linesOf(checklist, TITLES.source).map((l) => `${l.mark} ${l.text}`), [`✓ Gallery image version ${stage.world.sourceGalleryVersionId} exists.`]);
+    });
+
+    it('not replicated to the build location: a warning naming galleryImageVersionId, preflight still passes', async () => {
+      const versionId = stage.world.sourceGalleryVersionId.replace(/1\.0\.0$/, '1.1.0');
+      stage.azure.arm.seed({ galleryImageVersions: [{ id: versionId, location: 'eastus', targetRegions: [{ name: 'eastus' }] }] });
+      const observed = await observeRun(
+        stage.azure,
+        buildInputs(stage, 'src-giv-elsewhere', { sourceType: 'galleryImageVersion', galleryImageVersionId: versionId, preflightOnly: 'true' }),
+      );
+      const checklist = assertStoppedAfterPreflight(observed, 'SucceededWithIssues');
+      const warned = linesOf(checklist, TITLES.source, '!');
+      assert.equal(warned.length, 1);
+      assert.equal(warned[0]?.text, `Gallery image version ${versionId} is not replicated to ${stage.world.location}, where the build runs (it is in: eastus). Replicate it there, or build in one of those regions.`);
+      assert.ok(warningsOf(observed.run).some((w) => w.startsWith("Input 'galleryImageVersionId': ")), JSON.stringify(warningsOf(observed.run)));
     });
 
     it('missing: Failed naming galleryImageVersionId', async () => {
