@@ -5,10 +5,10 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { startLocalAzure, type LocalAzure, type StartLocalAzureOptions } from '../emulators/localAzure';
 import type { RequestLogEntry } from '../emulators/arm/types';
 import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld, type TaskRunRequest } from '../e2e/harness';
-import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { FAST_BUILD, node20Path, uniqueTemplateName } from '../e2e/checks';
 
 export type Run = Awaited<ReturnType<typeof runImageBuilderTask>>;
