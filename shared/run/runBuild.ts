@@ -50,6 +50,8 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
       // Nothing exists yet, so an early return needs no cleanup.
       if (checked.stop) return checked.stop;
     }
+    // Before anything is uploaded: a leftover that is still building stops the run here.
+    await removeLeftover(services, host, config, cancellation);
     const source = config.source;
     if (source.kind === 'platformImage' && source.pinLatestVersion && source.version.toLowerCase() === 'latest') {
       pinnedPlatformVersion = await services.resolveLatestPlatformVersion(source, config.target.location, cancellation);
@@ -67,7 +69,6 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
     host.info(host.loc('TemplateName', config.target.templateName));
     for (const line of summarizeTemplate(body)) host.info(`  ${line}`);
 
-    await removeLeftover(services, host, config, cancellation);
     // A failed PUT can still leave a template behind, so it counts as ours from here on.
     created.template = true;
     host.info(host.loc('CreatingTemplate', config.target.templateName, config.target.resourceGroup));
