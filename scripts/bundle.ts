@@ -21,6 +21,8 @@ export interface BundleResult {
   readonly taskFolder: string;
   readonly outFile: string;
   readonly bytes: number;
+  /** Bundles of the task's lazily loaded modules, beside index.js. */
+  readonly chunks: { readonly outFile: string; readonly bytes: number }[];
 }
 
 /**
@@ -66,26 +68,74 @@ export function copyTaskLibResources(repoRoot: string, taskFolder: string): void
   if (fs.existsSync(strings)) fs.cpSync(strings, path.join(taskFolder, 'Strings'), { recursive: true });
 }
 
-/** Bundles `entry` into `<outDir>/index.js` with task-lib's resources beside it. Throws on any esbuild error. */
+/**
+ * Start-up cost is mostly V8 compiling the bundle, and the Azure SDKs are most
+ * of it. The task's own code loads such parts with `await import('./x.js')`;
+ * each of those becomes a bundle of its own beside index.js, compiled only
+ * when a run gets there (a dry run or an input error never does).
+ */
+function lazyChunksPlugin(chunks: Set<string>): esbuild.Plugin {
+  return {
+    name: 'lazy-chunks',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (args.kind !== 'dynamic-import') return undefined;
+        const source = path.resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
+        if (!fs.existsSync(source)) return undefined;
+        chunks.add(source);
+        return { path: `./${path.basename(source, '.ts')}.js`, external: true };
+      });
+    },
+  };
+}
+
+const COMMON_OPTIONS: esbuild.BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  sourcemap: false,
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: IMPORT_META_URL_BANNER },
+  logLevel: 'silent',
+  metafile: true,
+};
+
+/** task-lib keeps its state on `global`; a second copy in a chunk would not see the first one's inputs. */
+function assertNoTaskLib(metafile: esbuild.Metafile, outFile: string): void {
+  const copy = Object.keys(metafile.inputs).find((input) => input.includes('node_modules/azure-pipelines-task-lib/'));
+  if (copy) throw new Error(`${outFile} is loaded lazily but contains ${copy}: only the entry bundle may include azure-pipelines-task-lib`);
+}
+
+/** Bundles `entry` into `<outDir>/index.js` (plus its lazy chunks) with task-lib's resources beside it. Throws on any esbuild error. */
 export async function bundleTask(repoRoot: string, entry: string, outDir: string): Promise<BundleResult> {
   const outFile = path.join(outDir, 'index.js');
+  const lazy = new Set<string>();
   const result = await esbuild.build({
+    ...COMMON_OPTIONS,
     entryPoints: [entry],
     outfile: outFile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    sourcemap: false,
-    define: { 'import.meta.url': '__importMetaUrl' },
-    banner: { js: IMPORT_META_URL_BANNER },
-    logLevel: 'silent',
+    plugins: [lazyChunksPlugin(lazy)],
     absWorkingDir: repoRoot,
   });
   for (const warning of await esbuild.formatMessages(result.warnings, { kind: 'warning' })) process.stderr.write(warning);
+  const chunks: { outFile: string; bytes: number }[] = [];
+  for (const source of lazy) {
+    const chunkFile = path.join(outDir, `${path.basename(source, '.ts')}.js`);
+    const chunk = await esbuild.build({
+      ...COMMON_OPTIONS,
+      entryPoints: [source],
+      outfile: chunkFile,
+      plugins: [lazyChunksPlugin(lazy)],
+      absWorkingDir: repoRoot,
+    });
+    for (const warning of await esbuild.formatMessages(chunk.warnings, { kind: 'warning' })) process.stderr.write(warning);
+    assertNoTaskLib(chunk.metafile!, chunkFile);
+    chunks.push({ outFile: chunkFile, bytes: fs.statSync(chunkFile).size });
+  }
   copyTaskLibResources(repoRoot, outDir);
-  return { taskFolder: outDir, outFile, bytes: fs.statSync(outFile).size };
+  return { taskFolder: outDir, outFile, bytes: fs.statSync(outFile).size, chunks };
 }
 
 async function main(): Promise<void> {
@@ -93,8 +143,10 @@ async function main(): Promise<void> {
   const entries = findTaskEntries(path.join(repoRoot, 'tasks'));
   if (entries.length === 0) console.log('No task with src/index.ts under tasks/: nothing to bundle.');
   for (const { taskFolder, entry } of entries) {
-    const { outFile, bytes } = await bundleTask(repoRoot, entry, taskFolder);
-    console.log(`${path.relative(repoRoot, outFile)}  ${(bytes / 1024).toFixed(1)} KiB`);
+    const { outFile, bytes, chunks } = await bundleTask(repoRoot, entry, taskFolder);
+    for (const file of [{ outFile, bytes }, ...chunks]) {
+      console.log(`${path.relative(repoRoot, file.outFile)}  ${(file.bytes / 1024).toFixed(1)} KiB`);
+    }
   }
 }
 

@@ -3,7 +3,6 @@ import type { InputName } from '../config/inputNames';
 import { parseConfig, formatProblem } from '../config/parse';
 import { LocalizedError } from '../host/localizedError';
 import { performDryRun } from './dryRun';
-import { runBuild } from './runBuild';
 
 /**
  * The task from inputs to result, whoever runs it.
@@ -34,6 +33,9 @@ export async function runTask(env: TaskEnvironment): Promise<void> {
       return;
     }
     const connection = env.serviceConnection(config.target.connection);
+    // Loaded only for a real run: the Azure SDKs are most of the bundle, and a
+    // dry run or an input error should not pay for evaluating them.
+    const { runBuild } = await import('./runBuild.js');
     const outcome = await runBuild({ host, config, connection, cancellation: env.cancellation });
     host.complete(outcome.result, outcome.message);
   } catch (err) {

@@ -192,6 +192,9 @@ describe('build and package', function () {
       }
       const bundle = readZipEntries(vsix).find((e) => e.name === 'tasks/AzureImageBuilder/AzureImageBuilderV1/index.js');
       assert.ok(bundle && bundle.size > 10_000, 'the bundle holds the task, not a stub');
+      // The build run is a lazily loaded bundle of its own (scripts/bundle.ts); without it a real run cannot start.
+      const runBundle = readZipEntries(vsix).find((e) => e.name === 'tasks/AzureImageBuilder/AzureImageBuilderV1/runBuild.js');
+      assert.ok(runBundle && runBundle.size > 100_000, 'the lazily loaded build-run bundle ships beside index.js');
       assert.ok(fs.statSync(vsix).size < MAX_VSIX_BYTES, `${fs.statSync(vsix).size} bytes`);
     });
   });
