@@ -7,6 +7,8 @@ export interface CreatedResources {
   template: boolean;
   upload?: StagedUpload;
   stagingResourceGroup?: string;
+  /** A VHD was written to the service's default location (the staging account). */
+  defaultVhdProduced?: boolean;
 }
 
 export interface CleanupDecision {
@@ -24,14 +26,13 @@ export interface CleanupDecision {
  * storage account, which is deleted with the template, so a successful VHD
  * build keeps its template (the blob is still removed).
  */
-export function decideCleanup(config: ImageBuilderConfig, outcome: TaskOutcome): CleanupDecision {
+export function decideCleanup(config: ImageBuilderConfig, outcome: TaskOutcome, defaultVhdProduced: boolean): CleanupDecision {
   const succeeded = outcome === 'Succeeded' || outcome === 'SucceededWithIssues';
   if (config.cleanup === 'never') return { deleteTemplate: false, deleteUpload: false, keepReason: { messageKey: 'CleanupKeptByPolicyNever' } };
   if (config.cleanup === 'onSuccess' && !succeeded) {
     return { deleteTemplate: false, deleteUpload: false, keepReason: { messageKey: 'CleanupKeptForInspection' } };
   }
-  const defaultVhd = config.distribute.some((d) => d.kind === 'vhd' && !d.uri);
-  if (succeeded && defaultVhd) return { deleteTemplate: false, deleteUpload: true, keepReason: { messageKey: 'CleanupKeptForVhd' } };
+  if (succeeded && defaultVhdProduced) return { deleteTemplate: false, deleteUpload: true, keepReason: { messageKey: 'CleanupKeptForVhd' } };
   return { deleteTemplate: true, deleteUpload: true };
 }
 
@@ -45,7 +46,7 @@ export async function cleanUp(args: {
 }): Promise<void> {
   const { host, config, services, created, outcome } = args;
   if (!created.template && !created.upload) return;
-  const decision = decideCleanup(config, outcome);
+  const decision = decideCleanup(config, outcome, created.defaultVhdProduced ?? false);
   const tasks: Promise<void>[] = [];
   if (created.template && decision.deleteTemplate) {
     host.info(host.loc('DeletingTemplate', config.target.templateName));

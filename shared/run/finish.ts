@@ -31,7 +31,9 @@ interface FinishArgs {
  * A run that produced images: outputs (isOutput), the summary tab and the full
  * build log. Partial success (some distribution failed) is SucceededWithIssues.
  */
-export async function reportSuccess(args: FinishArgs & { services: BuildServices; body: ImageTemplateBody; watch: WatchResult }): Promise<BuildRunOutcome> {
+export async function reportSuccess(
+  args: FinishArgs & { services: BuildServices; body: ImageTemplateBody; watch: WatchResult },
+): Promise<BuildRunOutcome & { defaultVhdProduced: boolean }> {
   const { host, config, body, watch, services } = args;
   const runOutputs: RunOutput[] = (await services.templates.runOutputs()).map((o) => ({
     name: o.name,
@@ -62,6 +64,8 @@ export async function reportSuccess(args: FinishArgs & { services: BuildServices
   attachLog(host, watch);
   return {
     result,
+    // A VHD without a uri lives in the staging account, which goes with the template.
+    defaultVhdProduced: distribution.some((d) => d.kind === 'vhd' && !d.target && d.artifact !== undefined),
     message: partial
       ? host.loc('BuildPartiallySucceeded', config.target.templateName)
       : host.loc('BuildSucceeded', config.target.templateName),

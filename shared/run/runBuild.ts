@@ -89,7 +89,9 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
     if (watch.kind === 'canceled') {
       outcome = { result: 'Canceled', message: host.loc('BuildCanceled', config.target.templateName) };
     } else if (watch.kind === 'succeeded' || watch.kind === 'partiallySucceeded') {
-      outcome = await reportSuccess({ host, config, environment, services, body, watch, pinnedPlatformVersion, preflightSection });
+      const success = await reportSuccess({ host, config, environment, services, body, watch, pinnedPlatformVersion, preflightSection });
+      created.defaultVhdProduced = success.defaultVhdProduced;
+      outcome = { result: success.result, message: success.message };
     } else {
       outcome = reportFailure({ host, config, environment, body, watch, pinnedPlatformVersion, preflightSection });
     }
