@@ -15,6 +15,7 @@ import { startArmEmulator, type ArmEmulator, type ArmEmulatorOptions } from './a
 import { DEFAULT_STAGING_ACCOUNT, DEFAULT_USER_ACCOUNT, generateAccountKey, startAzurite, type AzuriteHandle } from './azurite';
 import { startDevOpsEmulator, type DevOpsEmulator } from './devops/index';
 import { startEntraEmulator, type EntraEmulator } from './entra/index';
+import { startStorageFaultProxy, type StorageFaultProxy } from './storageFaultProxy';
 import { getTestTls, type TestTls } from './tls';
 
 export interface ScenarioIdentity {
@@ -55,6 +56,11 @@ export interface LocalAzure {
   entra: EntraEmulator;
   devops: DevOpsEmulator;
   arm: ArmEmulator;
+  /**
+   * With `storageFaults`: the fault-injecting proxy in front of Azurite, whose
+   * URLs the ARM stand-in hands out as every account's blob endpoint.
+   */
+  storageProxy?: StorageFaultProxy;
   scenario: ScenarioIdentity;
   /** Environment a child process (a task run) needs to talk to the stand-ins. */
   childEnv(): Record<string, string>;
@@ -68,7 +74,17 @@ export interface StartLocalAzureOptions {
   seed?: boolean;
   /** More Azurite accounts besides the default user and staging ones (e.g. the account a sample names). */
   storageAccountNames?: string[];
+  /**
+   * Put the storage fault proxy in front of Azurite (default false): ARM then
+   * answers every storage account's blob endpoint with the proxy's URL, so the
+   * task's storage requests, and the simulated build's own (log writes,
+   * artifact downloads, cleanup), all go through it.
+   */
+  storageFaults?: boolean;
 }
+
+/** The stand-ins with the storage fault proxy in place. */
+export type LocalAzureWithStorageFaults = LocalAzure & { storageProxy: StorageFaultProxy };
 
 /** Makes a self-signed certificate with its key for certificate sign-in (openssl, like the test CA). */
 function makeClientCertificate(dir: string, subject: string): { certificatePem: string; privateKeyPem: string } {
@@ -102,6 +118,8 @@ async function stopAll(stops: Array<() => Promise<void> | void>): Promise<void> 
   if (failures.length > 0) throw new AggregateError(failures, 'some local Azure stand-ins did not stop cleanly');
 }
 
+export async function startLocalAzure(options: StartLocalAzureOptions & { storageFaults: true }): Promise<LocalAzureWithStorageFaults>;
+export async function startLocalAzure(options?: StartLocalAzureOptions): Promise<LocalAzure>;
 export async function startLocalAzure(options: StartLocalAzureOptions = {}): Promise<LocalAzure> {
   const tls = getTestTls();
   const stops: Array<() => Promise<void> | void> = [];
@@ -118,6 +136,13 @@ export async function startLocalAzure(options: StartLocalAzureOptions = {}): Pro
       startEntraEmulator({ tls }).then((e) => (stops.push(e.stop), e)),
       startDevOpsEmulator({ tls }).then((d) => (stops.push(d.stop), d)),
     ]);
+
+    let storageProxy: StorageFaultProxy | undefined;
+    if (options.storageFaults) {
+      storageProxy = await startStorageFaultProxy({ upstream: `https://127.0.0.1:${azurite.port}`, tls });
+      stops.push(storageProxy.stop);
+    }
+    const blobEndpoint = storageProxy ? storageProxy.url : (name: string) => azurite.url(name);
 
     const secretApp = entra.registerApp({ tenantId, clientId: randomUUID(), clientSecret: randomBytes(30).toString('base64url') });
     const cert = makeClientCertificate(workDir, 'imagebuilder-pipeline');
@@ -138,7 +163,7 @@ export async function startLocalAzure(options: StartLocalAzureOptions = {}): Pro
     const arm = await startArmEmulator({
       tls: { cert: tls.cert, key: tls.key },
       storage: {
-        blobEndpoint: (name) => azurite.url(name),
+        blobEndpoint,
         accountKey: (name) => {
           const account = azurite.accounts.find((a) => a.name === name);
           if (!account) throw new Error(`Azurite serves no account named ${name}`);
@@ -206,6 +231,7 @@ export async function startLocalAzure(options: StartLocalAzureOptions = {}): Pro
       entra,
       devops,
       arm,
+      ...(storageProxy ? { storageProxy } : {}),
       scenario,
       childEnv: () => ({
         NODE_EXTRA_CA_CERTS: tls.caPath,

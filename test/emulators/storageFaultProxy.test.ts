@@ -224,6 +224,29 @@ describe('storage fault proxy in front of Azurite', function () {
     assert.deepEqual(gets.map((r) => r.status), [206, 500, 206], 'downloads are ranged reads (206)');
   });
 
+  it('matches request headers, e.g. only reads from an offset (x-ms-range)', async function () {
+    const container = viaProxy(sharedKey()).getContainerClient(newContainer());
+    await container.create();
+    const blob = container.getBlockBlobClient('customization.log');
+    const text = 'line one\nline two\nline three\n';
+    await blob.upload(text, Buffer.byteLength(text));
+    proxy.injectFault({ method: 'GET', pathPattern: /\/customization\.log$/, headerPatterns: { 'x-ms-range': /^bytes=[1-9]\d*-/ }, kind: 'status', status: 503, count: 1 });
+    proxy.clearRequests();
+    // As the task's log tailer reads: one GET from an offset, no Range header from the start.
+    const read = async (offset: number) => {
+      const chunks: Buffer[] = [];
+      for await (const c of (await blob.download(offset)).readableStreamBody!) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    assert.equal(await read(0), text, 'a read from the start is not met');
+    assert.equal(await read(9), 'line two\nline three\n', 'a read from an offset is met, then retried');
+    assert.deepEqual(proxy.requests().map((r) => [r.status, r.fault]), [
+      [200, undefined],
+      [503, 'status'],
+      [206, undefined],
+    ]);
+  });
+
   it('refuses bearer tokens for chosen accounts as storage refuses a principal without a data role', async function () {
     proxy.refuseBearerTokens([account().name]);
     const name = newContainer();

@@ -27,6 +27,11 @@ export interface StorageFaultSpec extends FaultSpec {
    * a string is a case-insensitive regular expression. Absent = any query.
    */
   queryPattern?: RegExp | string;
+  /**
+   * Request headers (lower-case names) that must be present and match, e.g.
+   * `{ 'x-ms-range': /^bytes=[1-9]/ }` for reads from an offset. Absent = any headers.
+   */
+  headerPatterns?: Record<string, RegExp | string>;
 }
 
 /** How a request authenticated, read from its headers and query. */
@@ -69,6 +74,7 @@ interface ActiveFault {
   spec: StorageFaultSpec;
   path: RegExp;
   query: RegExp | undefined;
+  headers: Array<[string, RegExp]>;
   skipLeft: number;
   left: number;
 }
@@ -87,6 +93,7 @@ class StorageFaults {
       spec,
       path: asPattern(spec.pathPattern),
       query: spec.queryPattern === undefined ? undefined : asPattern(spec.queryPattern),
+      headers: Object.entries(spec.headerPatterns ?? {}).map(([name, p]) => [name.toLowerCase(), asPattern(p)]),
       skipLeft: spec.skip ?? 0,
       left: spec.count,
     });
@@ -100,7 +107,7 @@ class StorageFaults {
     return this.faults.map((f) => ({ pathPattern: f.path.source, ...(f.query ? { queryPattern: f.query.source } : {}), left: f.left }));
   }
 
-  take(method: string, path: string, query: string): FaultAction | undefined {
+  take(method: string, path: string, query: string, headers: http.IncomingHttpHeaders): FaultAction | undefined {
     for (const f of this.faults) {
       if (f.left <= 0) continue;
       if (f.spec.method && f.spec.method.toUpperCase() !== method) continue;
@@ -110,6 +117,12 @@ class StorageFaults {
         f.query.lastIndex = 0;
         if (!f.query.test(query)) continue;
       }
+      const headersMatch = f.headers.every(([name, pattern]) => {
+        const value = headers[name];
+        pattern.lastIndex = 0;
+        return value !== undefined && pattern.test(Array.isArray(value) ? value.join(', ') : value);
+      });
+      if (!headersMatch) continue;
       if (f.skipLeft > 0) {
         f.skipLeft--;
         continue;
@@ -275,7 +288,7 @@ export async function startStorageFaultProxy(options: StartStorageFaultProxyOpti
       entry.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
     });
 
-    const fault = faults.take(method, url.pathname, rawQuery);
+    const fault = faults.take(method, url.pathname, rawQuery, req.headers);
     if (fault) entry.fault = fault.kind;
     if (fault?.kind === 'reset') {
       // Dropped before any byte of an answer, as a broken network path does it.
