@@ -3,8 +3,13 @@ import type { ImageTemplateBody } from '../template';
 import { toSdkImageTemplate } from '../template';
 import type { RunOutputInfo, TemplateOperations, TemplateState } from './buildServices';
 
-/** How often the SDK polls a create/delete operation; these finish in seconds to minutes. */
-const OPERATION_POLL_MS = 5_000;
+/**
+ * How often the SDK polls a create/delete operation when the service gives no
+ * Retry-After. These finish in seconds to minutes and happen once per run, so
+ * polling often costs few requests; it matters on cancel, where the delete
+ * must finish inside the agent's grace period (7.5 s until SIGTERM).
+ */
+const OPERATION_POLL_MS = 1_000;
 
 /**
  * TemplateOperations over @azure/arm-imagebuilder for one template.
