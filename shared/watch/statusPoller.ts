@@ -156,10 +156,14 @@ function samePhase(a: Phase | undefined, b: Phase): boolean {
   return a !== undefined && a.runState === b.runState && (a.runSubState ?? '') === (b.runSubState ?? '');
 }
 
-/** Interval with +-ratio jitter, so parallel pipelines do not poll ARM in lock step. */
+/**
+ * The interval shortened by up to `ratio` at random, so parallel pipelines do
+ * not poll ARM in lock step. Only ever shorter: the user's interval is the
+ * longest a new status or log line waits to be seen.
+ */
 export function jitteredDelayMs(intervalSeconds: number, ratio: number, random: () => number): number {
   const base = intervalSeconds * 1000;
-  return Math.max(0, Math.round(base * (1 + (random() * 2 - 1) * ratio)));
+  return Math.max(0, Math.round(base * (1 - random() * ratio)));
 }
 
 const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
