@@ -14,21 +14,11 @@ import { startBenchStorage, type BenchStorage } from './localStorage';
 import type { LatencyJob, LatencyResult } from './logLatencyChild';
 import type { StagingJob, StagingRunResult } from './stagingChild';
 import { figure, summarize, table, type Figure } from './stats';
+import { repoRoot } from '../test/support/repoRoot';
 
 const MB = 1e6;
 const MiB = 1024 * 1024;
 
-function findRepoRoot(start: string): string {
-  let dir = start;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`No package.json above ${start}`);
-    dir = parent;
-  }
-  return dir;
-}
-
-const repoRoot = findRepoRoot(__dirname);
 const buildBench = path.join(repoRoot, 'build', 'bench');
 
 interface Plan {

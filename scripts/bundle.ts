@@ -9,6 +9,7 @@
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { repoRoot } from '../test/support/repoRoot';
 
 export interface TaskEntry {
   /** tasks/<Name>/<Name>V<N>, absolute. */
@@ -30,16 +31,6 @@ export interface BundleResult {
  * import.meta is empty, so it is defined from __filename instead.
  */
 const IMPORT_META_URL_BANNER = "const __importMetaUrl=require('url').pathToFileURL(__filename).href;";
-
-function findRepoRoot(start: string): string {
-  let dir = start;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`No package.json above ${start}`);
-    dir = parent;
-  }
-  return dir;
-}
 
 export function findTaskEntries(tasksRoot: string): TaskEntry[] {
   const entries: TaskEntry[] = [];
@@ -139,7 +130,6 @@ export async function bundleTask(repoRoot: string, entry: string, outDir: string
 }
 
 async function main(): Promise<void> {
-  const repoRoot = findRepoRoot(__dirname);
   const entries = findTaskEntries(path.join(repoRoot, 'tasks'));
   if (entries.length === 0) console.log('No task with src/index.ts under tasks/: nothing to bundle.');
   for (const { taskFolder, entry } of entries) {

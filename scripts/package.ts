@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { repoRoot } from '../test/support/repoRoot';
 
 export interface PackageOptions {
   /** The extension root holding vss-extension.json. */
@@ -77,16 +78,6 @@ export function packageExtension(options: PackageOptions): PackageResult {
   return { vsixPath, bytes: fs.statSync(vsixPath).size, output };
 }
 
-function findRepoRoot(start: string): string {
-  let dir = start;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`No package.json above ${start}`);
-    dir = parent;
-  }
-  return dir;
-}
-
 function argument(args: readonly string[], name: string): string | undefined {
   const index = args.indexOf(name);
   if (index < 0) return undefined;
@@ -97,7 +88,6 @@ function argument(args: readonly string[], name: string): string | undefined {
 
 function main(): void {
   const args = process.argv.slice(2);
-  const repoRoot = findRepoRoot(__dirname);
   const root = path.resolve(argument(args, '--root') ?? repoRoot);
   const outputDir = path.resolve(argument(args, '--output-path') ?? path.join(repoRoot, 'dist'));
   try {

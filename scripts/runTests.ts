@@ -16,6 +16,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { repoRoot } from '../test/support/repoRoot';
 
 const LEAF_EXTENSIONS = [
   'basicConstraints=critical,CA:FALSE',
@@ -161,18 +162,7 @@ function mochaArgs(repoRoot: string, args: readonly string[], tempDir: string): 
   return ['--config', narrowed, ...args];
 }
 
-function findRepoRoot(start: string): string {
-  let dir = start;
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${start}`);
-    dir = parent;
-  }
-}
-
 async function main(): Promise<number> {
-  const repoRoot = findRepoRoot(__dirname);
   const mochaBin = path.join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js');
   const tlsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ib-test-tls-'));
   try {
