@@ -20,19 +20,10 @@ import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { FaultSpec, RequestLogEntry } from './arm/types';
 import { getTestTls } from './tls';
+import { FaultInjector } from './arm/faults';
 
-export interface StorageFaultSpec extends FaultSpec {
-  /**
-   * Matched against the raw query string without `?` (e.g. `comp=block&blockid=...`);
-   * a string is a case-insensitive regular expression. Absent = any query.
-   */
-  queryPattern?: RegExp | string;
-  /**
-   * Request headers (lower-case names) that must be present and match, e.g.
-   * `{ 'x-ms-range': /^bytes=[1-9]/ }` for reads from an offset. Absent = any headers.
-   */
-  headerPatterns?: Record<string, RegExp | string>;
-}
+/** The ARM stand-in's FaultSpec; its query and header patterns tell storage operations on one path apart. */
+export type StorageFaultSpec = FaultSpec;
 
 /** How a request authenticated, read from its headers and query. */
 export type StorageAuthKind = 'bearer' | 'sharedKey' | 'sas' | 'anonymous';
@@ -66,80 +57,6 @@ export interface StartStorageFaultProxyOptions {
   upstream: string;
   /** Certificate the proxy presents and CA it trusts upstream; default the test certificate. */
   tls?: { cert: string; key: string; ca: string };
-}
-
-type FaultAction = { kind: 'status'; status: number; retryAfterSeconds?: number } | { kind: 'reset' } | { kind: 'slow'; delayMs: number };
-
-interface ActiveFault {
-  spec: StorageFaultSpec;
-  path: RegExp;
-  query: RegExp | undefined;
-  headers: Array<[string, RegExp]>;
-  skipLeft: number;
-  left: number;
-}
-
-const asPattern = (p: RegExp | string): RegExp => (typeof p === 'string' ? new RegExp(p, 'i') : p);
-
-/** Exact counting, as in the ARM stand-in: a fault applies to `count` matching requests after `skip`, then is gone. */
-class StorageFaults {
-  private faults: ActiveFault[] = [];
-
-  add(spec: StorageFaultSpec): void {
-    if (!Number.isInteger(spec.count) || spec.count < 1) throw new Error('StorageFaultSpec.count must be a positive integer');
-    if (spec.kind === 'status' && spec.status === undefined) throw new Error("StorageFaultSpec.status is required for kind 'status'");
-    if (spec.skip !== undefined && (!Number.isInteger(spec.skip) || spec.skip < 0)) throw new Error('StorageFaultSpec.skip must be an integer >= 0');
-    this.faults.push({
-      spec,
-      path: asPattern(spec.pathPattern),
-      query: spec.queryPattern === undefined ? undefined : asPattern(spec.queryPattern),
-      headers: Object.entries(spec.headerPatterns ?? {}).map(([name, p]) => [name.toLowerCase(), asPattern(p)]),
-      skipLeft: spec.skip ?? 0,
-      left: spec.count,
-    });
-  }
-
-  clear(): void {
-    this.faults = [];
-  }
-
-  pending(): Array<{ pathPattern: string; queryPattern?: string; left: number }> {
-    return this.faults.map((f) => ({ pathPattern: f.path.source, ...(f.query ? { queryPattern: f.query.source } : {}), left: f.left }));
-  }
-
-  take(method: string, path: string, query: string, headers: http.IncomingHttpHeaders): FaultAction | undefined {
-    for (const f of this.faults) {
-      if (f.left <= 0) continue;
-      if (f.spec.method && f.spec.method.toUpperCase() !== method) continue;
-      f.path.lastIndex = 0;
-      if (!f.path.test(path)) continue;
-      if (f.query) {
-        f.query.lastIndex = 0;
-        if (!f.query.test(query)) continue;
-      }
-      const headersMatch = f.headers.every(([name, pattern]) => {
-        const value = headers[name];
-        pattern.lastIndex = 0;
-        return value !== undefined && pattern.test(Array.isArray(value) ? value.join(', ') : value);
-      });
-      if (!headersMatch) continue;
-      if (f.skipLeft > 0) {
-        f.skipLeft--;
-        continue;
-      }
-      f.left--;
-      this.faults = this.faults.filter((x) => x.left > 0);
-      switch (f.spec.kind) {
-        case 'status':
-          return { kind: 'status', status: f.spec.status as number, ...(f.spec.retryAfterSeconds !== undefined ? { retryAfterSeconds: f.spec.retryAfterSeconds } : {}) };
-        case 'reset':
-          return { kind: 'reset' };
-        case 'slow':
-          return { kind: 'slow', delayMs: f.spec.delayMs ?? 1000 };
-      }
-    }
-    return undefined;
-  }
 }
 
 /** The error codes Azure Storage answers these statuses with. */
@@ -217,7 +134,7 @@ export async function startStorageFaultProxy(options: StartStorageFaultProxyOpti
   const upstream = new URL(options.upstream);
   if (upstream.protocol !== 'https:') throw new Error(`startStorageFaultProxy: upstream must be an https URL, not ${options.upstream}`);
   const agent = new https.Agent({ keepAlive: true, ca: tls.ca });
-  const faults = new StorageFaults();
+  const faults = new FaultInjector();
   const log: StorageRequestLogEntry[] = [];
   let refusedAccounts = new Set<string>();
   const sockets = new Set<Socket>();

@@ -3,13 +3,23 @@
  * which the request goes through untouched. Counting is exact so tests can
  * assert that a client retried precisely as often as the fault demanded.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FaultSpec } from './types';
 
 interface ActiveFault {
   spec: FaultSpec;
-  pattern: RegExp;
+  path: RegExp;
+  query: RegExp | undefined;
+  headers: Array<[string, RegExp]>;
   skipLeft: number;
   left: number;
+}
+
+const asPattern = (p: RegExp | string): RegExp => (typeof p === 'string' ? new RegExp(p, 'i') : p);
+
+function matches(pattern: RegExp, text: string): boolean {
+  pattern.lastIndex = 0;
+  return pattern.test(text);
 }
 
 export type FaultAction =
@@ -37,14 +47,22 @@ export function faultFromJson(v: Record<string, unknown>): FaultSpec {
   return spec;
 }
 
+/** Used by the ARM stand-in and the storage fault proxy alike. */
 export class FaultInjector {
   private faults: ActiveFault[] = [];
 
   add(spec: FaultSpec): void {
     if (!Number.isInteger(spec.count) || spec.count < 1) throw new Error('FaultSpec.count must be a positive integer');
     if (spec.kind === 'status' && spec.status === undefined) throw new Error("FaultSpec.status is required for kind 'status'");
-    const pattern = typeof spec.pathPattern === 'string' ? new RegExp(spec.pathPattern, 'i') : spec.pathPattern;
-    this.faults.push({ spec, pattern, skipLeft: spec.skip ?? 0, left: spec.count });
+    if (spec.skip !== undefined && (!Number.isInteger(spec.skip) || spec.skip < 0)) throw new Error('FaultSpec.skip must be an integer >= 0');
+    this.faults.push({
+      spec,
+      path: asPattern(spec.pathPattern),
+      query: spec.queryPattern === undefined ? undefined : asPattern(spec.queryPattern),
+      headers: Object.entries(spec.headerPatterns ?? {}).map(([name, p]) => [name.toLowerCase(), asPattern(p)]),
+      skipLeft: spec.skip ?? 0,
+      left: spec.count,
+    });
   }
 
   clear(): void {
@@ -52,12 +70,17 @@ export class FaultInjector {
   }
 
   /** The action for this request, consuming one use of the first matching fault. */
-  take(method: string, path: string): FaultAction | undefined {
+  take(method: string, path: string, query = '', headers: IncomingHttpHeaders = {}): FaultAction | undefined {
     for (const f of this.faults) {
       if (f.left <= 0) continue;
       if (f.spec.method && f.spec.method.toUpperCase() !== method.toUpperCase()) continue;
-      f.pattern.lastIndex = 0;
-      if (!f.pattern.test(path)) continue;
+      if (!matches(f.path, path)) continue;
+      if (f.query && !matches(f.query, query)) continue;
+      const headersMatch = f.headers.every(([name, pattern]) => {
+        const value = headers[name];
+        return value !== undefined && matches(pattern, Array.isArray(value) ? value.join(', ') : value);
+      });
+      if (!headersMatch) continue;
       if (f.skipLeft > 0) {
         f.skipLeft--;
         continue;
@@ -81,8 +104,8 @@ export class FaultInjector {
   }
 
   /** How many uses are left, per fault still active. */
-  pending(): Array<{ pathPattern: string; left: number }> {
-    return this.faults.map((f) => ({ pathPattern: f.pattern.source, left: f.left }));
+  pending(): Array<{ pathPattern: string; queryPattern?: string; left: number }> {
+    return this.faults.map((f) => ({ pathPattern: f.path.source, ...(f.query ? { queryPattern: f.query.source } : {}), left: f.left }));
   }
 }
 

@@ -280,6 +280,16 @@ export interface FaultSpec {
   count: number;
   /** Let this many matching requests through untouched first. */
   skip?: number;
+  /**
+   * Matched against the raw query string without `?` (e.g. `comp=block&blockid=...`);
+   * a string is a case-insensitive regular expression. Absent = any query.
+   */
+  queryPattern?: RegExp | string;
+  /**
+   * Request headers (lower-case names) that must be present and match, e.g.
+   * `{ 'x-ms-range': /^bytes=[1-9]/ }` for reads from an offset. Absent = any headers.
+   */
+  headerPatterns?: Record<string, RegExp | string>;
 }
 
 export interface ArmEmulator {
