@@ -9,6 +9,11 @@
  * task runs) are in it too and can be stopped together even when a test fails
  * or mocha itself crashes before its hooks run.
  *
+ * .mocharc.json sets `exit: true`: after the last test mocha exits even if a
+ * handle is still open (a full run was seen waiting on an idle child of a
+ * library after all tests had passed), and this wrapper then stops whatever
+ * is left in the group and names it, instead of CI waiting for its limit.
+ *
  * Usage: node build/scripts/runTests.js [mocha args...]
  * Without arguments mocha uses .mocharc.json.
  */
