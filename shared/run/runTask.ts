@@ -1,6 +1,6 @@
 import type { TaskEnvironment } from './taskEnvironment';
 import type { InputName } from '../config/inputNames';
-import { parseConfig, formatProblem } from '../config/parse';
+import { parseConfig, formatProblem, suppliedFilePath } from '../config/parse';
 import { LocalizedError } from '../host/localizedError';
 import { performDryRun } from './dryRun';
 
@@ -11,9 +11,10 @@ import { performDryRun } from './dryRun';
 export async function runTask(env: TaskEnvironment): Promise<void> {
   const { host } = env;
   try {
-    const templateJsonPath = env.input('templateJsonPath');
+    // The agent roots an empty filePath input to the working directory; that means "not supplied".
+    const templateJsonPath = suppliedFilePath(env.input('templateJsonPath'), env.context.workingDirectory);
     const files: { templateJson?: string } = {};
-    if (templateJsonPath && isSuppliedPath(templateJsonPath, env.context.workingDirectory)) {
+    if (templateJsonPath) {
       try {
         files.templateJson = env.readTextFile(templateJsonPath);
       } catch (err) {
@@ -43,11 +44,5 @@ export async function runTask(env: TaskEnvironment): Promise<void> {
     host.error(message);
     host.complete('Failed', message);
   }
-}
-
-/** The agent roots an empty filePath input to the working directory; that means "not supplied". */
-function isSuppliedPath(value: string, workingDirectory: string): boolean {
-  const strip = (p: string) => p.replace(/[\\/]+$/, '');
-  return strip(value) !== strip(workingDirectory);
 }
 
