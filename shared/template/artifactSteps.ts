@@ -1,6 +1,6 @@
 import type { ArtifactAccess, ArtifactsConfig, Provisioner } from '../config/types';
 import type { StagedArtifact } from '../staging/types';
-import { psQuote, shQuote } from './scriptQuoting';
+import { psQuote, psUrl, shQuote } from './scriptQuoting';
 import { TemplateError } from './templateError';
 import type { ImageTemplateCustomizer, PowerShellCustomizer, ShellCustomizer } from './types';
 
@@ -161,11 +161,11 @@ function windowsDownload(layout: ArtifactLayout, artifact: StagedArtifact, ident
   ];
   if (identity !== undefined) {
     lines.push(
-      `$token = (Invoke-RestMethod -UseBasicParsing -Headers @{ Metadata = 'true' } -Uri ${psQuote(imdsTokenUrl(identity))}).access_token`,
-      `Invoke-WebRequest -UseBasicParsing -Headers @{ Authorization = "Bearer $token"; 'x-ms-version' = '${STORAGE_API_VERSION}' } -Uri ${psQuote(artifact.url)} -OutFile ${archive}`,
+      `$token = (Invoke-RestMethod -UseBasicParsing -Headers @{ Metadata = 'true' } -Uri ${psUrl(imdsTokenUrl(identity))}).access_token`,
+      `Invoke-WebRequest -UseBasicParsing -Headers @{ Authorization = "Bearer $token"; 'x-ms-version' = '${STORAGE_API_VERSION}' } -Uri ${psUrl(artifact.url)} -OutFile ${archive}`,
     );
   } else {
-    lines.push(`Invoke-WebRequest -UseBasicParsing -Uri ${psQuote(artifact.url)} -OutFile ${archive}`);
+    lines.push(`Invoke-WebRequest -UseBasicParsing -Uri ${psUrl(artifact.url)} -OutFile ${archive}`);
   }
   lines.push(
     `$actual = (Get-FileHash -Algorithm SHA256 -LiteralPath ${archive}).Hash.ToLowerInvariant()`,

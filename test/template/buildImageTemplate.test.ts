@@ -351,7 +351,13 @@ describe('buildImageTemplate', function () {
       assert.ok(inline(step(body, 'RunScriptFile')).includes(`sudo bash '/opt/my app/it'\\''s here/run.sh'`));
 
       const win = withArtifacts('powershell', 'sas', 1000, (c) => (c.artifacts!.destination = "D:\\Tools\\O'Neil"));
-      assert.ok(inline(step(build(win.config, win.staged), 'UnpackBuildArtifacts')).some((l) => l.includes("-DestinationPath 'D:\\Tools\\O''Neil'")));
+      // PowerShell gets anything beyond plain path characters as Base64 of its UTF-8 bytes (see scriptQuoting.test.ts).
+      const encoded = Buffer.from("D:\\Tools\\O'Neil", 'utf8').toString('base64');
+      assert.ok(
+        inline(step(build(win.config, win.staged), 'UnpackBuildArtifacts')).some((l) =>
+          l.includes(`-DestinationPath ([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${encoded}'))) -Force`),
+        ),
+      );
     });
 
     it('refuses to unpack into (and later remove) a file system root', function () {
