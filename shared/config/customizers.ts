@@ -1,3 +1,4 @@
+import { parseJsonInput } from './jsonInput';
 import { issue, type Issue } from './problems';
 
 export interface CustomizersResult {
@@ -5,33 +6,37 @@ export interface CustomizersResult {
   issues: Issue[];
 }
 
-function describeJsonType(value: unknown): string {
+/** The customizer `type` values API 2025-10-01 defines (its discriminator values); the service refuses any other. */
+export const CUSTOMIZER_TYPES = ['Shell', 'PowerShell', 'File', 'WindowsRestart', 'WindowsUpdate'] as const;
+/** The in-VM validator `type` values API 2025-10-01 defines. */
+export const VALIDATOR_TYPES = ['Shell', 'PowerShell', 'File'] as const;
+
+export function describeJsonType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /**
- * A JSON array of customizer objects, each with a string `type`. Their other
- * fields are the service's business (the template is validated there and by
- * the preflight), but without `type` the service cannot even tell what the
- * object is, so that is caught here.
+ * A JSON array of customizer objects, each with a `type` the API defines.
+ * Their other fields are the service's business (the template is validated
+ * there and by the preflight), but the type decides what the object is, and a
+ * wrong one is known here, before anything is sent.
  */
 export function parseAdditionalCustomizers(text: string): CustomizersResult {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { customizers: [], issues: [issue('InvalidJson', (error as Error).message)] };
-  }
+  const parsed = parseJsonInput(text);
+  if (!parsed.ok) return { customizers: [], issues: [parsed.issue] };
+  const value = parsed.value;
   if (!Array.isArray(value)) return { customizers: [], issues: [issue('CustomizersNotArray', describeJsonType(value))] };
   const customizers: Record<string, unknown>[] = [];
   const issues: Issue[] = [];
   value.forEach((element: unknown, index) => {
     if (typeof element === 'object' && element !== null && !Array.isArray(element)) {
       const record = element as Record<string, unknown>;
-      if (typeof record['type'] === 'string' && record['type'] !== '') {
-        customizers.push(record);
+      const type = record['type'];
+      if (typeof type === 'string' && type !== '') {
+        if ((CUSTOMIZER_TYPES as readonly string[]).includes(type)) customizers.push(record);
+        else issues.push(issue('CustomizerTypeUnknown', index + 1, type, CUSTOMIZER_TYPES.join(', ')));
         return;
       }
     }

@@ -72,3 +72,14 @@ export function isContainerName(name: string): boolean {
 export function isVmSize(name: string): boolean {
   return /^[A-Za-z][A-Za-z0-9_-]{1,63}$/.test(name);
 }
+
+/**
+ * A name the user gives for an image template or run output. The service's
+ * pattern is `^[A-Za-z0-9-_.]{1,64}$`, but the name is also a segment of the
+ * resource URL: `.` and `..` would resolve to another path, and Azure Resource
+ * Manager refuses names ending in `.`. So the name must also start with a
+ * letter or digit and end with a letter, digit or `_`.
+ */
+export function isExplicitResourceName(name: string): boolean {
+  return AZURE_NAME.test(name) && /^[A-Za-z0-9]/.test(name) && /[A-Za-z0-9_]$/.test(name);
+}

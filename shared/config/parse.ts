@@ -3,8 +3,8 @@ import { parseAdditionalCustomizers } from './customizers';
 import { INPUT_NAMES, type InputName } from './inputNames';
 import { InputReader } from './inputReader';
 import {
-  AZURE_NAME,
   defaultTemplateName,
+  isExplicitResourceName,
   isContainerName,
   isStorageAccountName,
   isVmSize,
@@ -52,6 +52,8 @@ export { suppliedFilePath } from './filePaths';
 export interface ConfigFiles {
   /** Text of the file named by templateJsonPath, when that input is set and the file could be read. */
   templateJson?: string;
+  /** Whether the path packagePath names exists on the agent; set by the edge when that input is supplied. */
+  packagePathExists?: boolean;
 }
 
 type SourceKind = SourceConfig['kind'];
@@ -67,6 +69,8 @@ const V1_PLAN_PLACEHOLDER = 'planname:planproduct:planpublisher';
 
 /** ARM allows about 12000 reads per hour and subscription; faster polling only burns that budget. */
 const MIN_POLL_INTERVAL_SECONDS = 5;
+/** A longer interval delays seeing the end of the build and its log by as much; five minutes is plenty for ARM's budget. */
+export const MAX_POLL_INTERVAL_SECONDS = 300;
 const MAX_BUILD_TIMEOUT_MINUTES = 960;
 
 /**
@@ -84,7 +88,7 @@ export function parseConfig(
   const target = readTarget(reader, context);
   const userTemplate = readUserTemplate(reader, files);
   const source = readSource(reader, provisioner, userTemplate?.body);
-  const artifacts = readArtifacts(reader, provisioner);
+  const artifacts = readArtifacts(reader, provisioner, files);
   const customize = readCustomize(reader, provisioner, artifacts !== undefined);
   const validate = readValidate(reader);
   const distribute = readDistribute(reader, target, userTemplate?.body);
@@ -139,7 +143,7 @@ function readTarget(reader: InputReader, context: PipelineContext): TemplateTarg
     if (found) reader.add('managedIdentity', found);
   }
   const givenName = reader.supplied('templateName');
-  if (givenName !== undefined && !AZURE_NAME.test(givenName)) {
+  if (givenName !== undefined && !isExplicitResourceName(givenName)) {
     reader.add('templateName', issue('InvalidTemplateName', givenName));
   }
   return { connection, resourceGroup, location, templateName: givenName ?? defaultTemplateName(context), managedIdentity };
@@ -161,6 +165,7 @@ function readUserTemplate(reader: InputReader, files: ConfigFiles): UserTemplate
   }
   const parsed = parseTemplateBody(files.templateJson, templatePath);
   if (parsed.issue) reader.add('templateJsonPath', parsed.issue);
+  reader.addAll('templateJsonPath', parsed.issues ?? []);
   if (!parsed.body) return undefined;
   return { body: parsed.body, explicitInputs: INPUT_NAMES.filter((name) => reader.explicit(name)) };
 }
@@ -254,7 +259,7 @@ function readPlan(reader: InputReader): PurchasePlan | undefined {
   return { planName, planProduct, planPublisher };
 }
 
-function readArtifacts(reader: InputReader, provisioner: Provisioner): ArtifactsConfig | undefined {
+function readArtifacts(reader: InputReader, provisioner: Provisioner, files: ConfigFiles): ArtifactsConfig | undefined {
   const storageAccountName = reader.supplied('storageAccountName');
   if (storageAccountName !== undefined && !isStorageAccountName(storageAccountName)) {
     reader.add('storageAccountName', issue('InvalidStorageAccountName', storageAccountName));
@@ -272,6 +277,7 @@ function readArtifacts(reader: InputReader, provisioner: Provisioner): Artifacts
     }
   }
   if (packagePath === undefined) return undefined;
+  if (files.packagePathExists === false) reader.add('packagePath', issue('PackagePathNotFound', packagePath));
   if (storageAccountName === undefined) reader.add('storageAccountName', issue('StorageAccountRequiredWithPackage'));
   const folderName = path.basename(packagePath);
   const destination =
@@ -345,7 +351,7 @@ function readDistribute(reader: InputReader, target: TemplateTarget, templateBod
   const artifactTags = parseTags(reader.supplied('artifactTags') ?? '');
   reader.addAll('artifactTags', artifactTags.issues);
   const explicitRunOutputName = reader.supplied('runOutputName');
-  if (explicitRunOutputName !== undefined && !AZURE_NAME.test(explicitRunOutputName)) {
+  if (explicitRunOutputName !== undefined && !isExplicitResourceName(explicitRunOutputName)) {
     reader.add('runOutputName', issue('InvalidRunOutputName', explicitRunOutputName));
   }
 
@@ -479,6 +485,10 @@ function readPollInterval(reader: InputReader): number {
   if (parsed.value < MIN_POLL_INTERVAL_SECONDS) {
     reader.add('pollIntervalSeconds', issue('PollIntervalTooShort', MIN_POLL_INTERVAL_SECONDS, text));
     return MIN_POLL_INTERVAL_SECONDS;
+  }
+  if (parsed.value > MAX_POLL_INTERVAL_SECONDS) {
+    reader.add('pollIntervalSeconds', issue('PollIntervalTooLong', MAX_POLL_INTERVAL_SECONDS, text));
+    return MAX_POLL_INTERVAL_SECONDS;
   }
   return parsed.value;
 }

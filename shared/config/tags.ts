@@ -1,3 +1,4 @@
+import { RESERVED_KEY } from './jsonInput';
 import { issue, type Issue } from './problems';
 
 export interface TagsResult {
@@ -9,10 +10,13 @@ export interface TagsResult {
 const MAX_TAG_NAME = 512;
 const MAX_TAG_VALUE = 256;
 const FORBIDDEN_IN_TAG_NAME = /[<>%&\\?/]/;
+/** Azure's limit of tag name-value pairs per resource. */
+export const MAX_TAGS = 50;
 
 /** Parses `key=value` lines. The value may be empty and may itself contain `=`. */
 export function parseTags(text: string): TagsResult {
-  const tags: Record<string, string> = {};
+  // Collected as entries: `tags[key] = value` would set the prototype for a key named __proto__.
+  const entries: [string, string][] = [];
   const issues: Issue[] = [];
   const seen = new Set<string>();
   for (const rawLine of text.split(/\r?\n/)) {
@@ -29,6 +33,10 @@ export function parseTags(text: string): TagsResult {
       issues.push(issue('InvalidTagName', key));
       continue;
     }
+    if (key === RESERVED_KEY) {
+      issues.push(issue('ReservedKey', key, 'tag name'));
+      continue;
+    }
     if (value.length > MAX_TAG_VALUE) {
       issues.push(issue('TagValueTooLong', key, MAX_TAG_VALUE));
       continue;
@@ -39,7 +47,8 @@ export function parseTags(text: string): TagsResult {
       continue;
     }
     seen.add(key.toLowerCase());
-    tags[key] = value;
+    entries.push([key, value]);
   }
-  return { tags, issues };
+  if (entries.length > MAX_TAGS) issues.push(issue('TooManyTags', MAX_TAGS, entries.length));
+  return { tags: Object.fromEntries(entries), issues };
 }

@@ -1,3 +1,5 @@
+import { CUSTOMIZER_TYPES, VALIDATOR_TYPES, describeJsonType } from './customizers';
+import { parseJsonInput } from './jsonInput';
 import { issue, type Issue } from './problems';
 import { parseGalleryImageId } from './resourceId';
 import { REPLICA_STORAGE_TYPES } from './regions';
@@ -9,27 +11,38 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function describeJsonType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
 /**
  * The user's template file: a JSON object in the imageTemplates request shape
- * ({ location?, tags?, identity?, properties: {...} }).
+ * ({ location?, tags?, identity?, properties: {...} }), within the JSON input
+ * limits, whose customizers and in-VM validators have types the API defines.
  */
-export function parseTemplateBody(text: string, path: string): { body?: Json; issue?: Issue } {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { issue: issue('TemplateFileInvalidJson', path, (error as Error).message) };
-  }
+export function parseTemplateBody(text: string, path: string): { body?: Json; issue?: Issue; issues?: Issue[] } {
+  const parsed = parseJsonInput(text);
+  if (!parsed.ok) return { issue: parsed.syntax !== undefined ? issue('TemplateFileInvalidJson', path, parsed.syntax) : parsed.issue };
+  const value = parsed.value;
   if (!isObject(value) || !isObject(value['properties'])) {
     return { issue: issue('TemplateFileNotObject', path, isObject(value) ? 'no properties object' : describeJsonType(value)) };
   }
-  return { body: value };
+  const properties = value['properties'];
+  const validate = isObject(properties['validate']) ? properties['validate'] : {};
+  const issues = [
+    ...stepTypeIssues(properties['customize'], 'properties.customize', CUSTOMIZER_TYPES),
+    ...stepTypeIssues(validate['inVMValidations'], 'properties.validate.inVMValidations', VALIDATOR_TYPES),
+  ];
+  return { body: value, ...(issues.length > 0 ? { issues } : {}) };
+}
+
+/** Entries of a customize or validation list whose type the API does not define (the service would refuse the template). */
+function stepTypeIssues(list: unknown, where: string, allowed: readonly string[]): Issue[] {
+  if (!Array.isArray(list)) return [];
+  const issues: Issue[] = [];
+  list.forEach((step: unknown, index) => {
+    const type = isObject(step) ? step['type'] : undefined;
+    if (typeof type !== 'string' || !allowed.includes(type)) {
+      issues.push(issue('TemplateFileStepTypeUnknown', index + 1, where, typeof type === 'string' ? type : '', allowed.join(', ')));
+    }
+  });
+  return issues;
 }
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);

@@ -1,6 +1,7 @@
 import type { TaskEnvironment } from './taskEnvironment';
 import type { InputName } from '../config/inputNames';
-import { parseConfig, formatProblem, suppliedFilePath } from '../config/parse';
+import { parseConfig, formatProblem, suppliedFilePath, type ConfigFiles } from '../config/parse';
+import { packagePathExists } from '../staging/packageSource';
 import { LocalizedError } from '../host/localizedError';
 import { performDryRun } from './dryRun';
 
@@ -13,7 +14,7 @@ export async function runTask(env: TaskEnvironment): Promise<void> {
   try {
     // The agent roots an empty filePath input to the working directory; that means "not supplied".
     const templateJsonPath = suppliedFilePath(env.input('templateJsonPath'), env.context.workingDirectory);
-    const files: { templateJson?: string } = {};
+    const files: ConfigFiles = {};
     if (templateJsonPath) {
       try {
         files.templateJson = env.readTextFile(templateJsonPath);
@@ -21,6 +22,9 @@ export async function runTask(env: TaskEnvironment): Promise<void> {
         throw new LocalizedError('TemplateFileUnreadable', [templateJsonPath, (err as Error).message]);
       }
     }
+    // Checked with the inputs, so a wrong path is reported before anything is asked of Azure.
+    const packagePath = suppliedFilePath(env.input('packagePath'), env.context.workingDirectory);
+    if (packagePath) files.packagePathExists = packagePathExists(packagePath);
     const parsed = parseConfig((name: InputName) => env.input(name), env.context, files);
     if (!parsed.ok) {
       for (const problem of parsed.problems) host.error(formatProblem(problem, host.loc.bind(host)));

@@ -312,20 +312,25 @@ export async function pollTemplateRun(options: PollTemplateRunOptions): Promise<
     return { snapshot, phases, elapsedMs: at - startedAt };
   };
 
+  const deadlineExceeded = (): PollResult => {
+    const at = clock.now();
+    emit({
+      type: 'deadlineExceeded',
+      deadline,
+      at,
+      elapsedMs: at - startedAt,
+      buildTimeoutMinutes: effectiveBuildTimeoutMinutes(options.buildTimeoutInMinutes),
+      marginMinutes,
+    });
+    return { ...base(), kind: 'deadlineExceeded', deadline };
+  };
+
   for (;;) {
     if (signal?.aborted) return { ...base(), kind: 'aborted' };
-    if (clock.now() >= deadline) {
-      const at = clock.now();
-      emit({
-        type: 'deadlineExceeded',
-        deadline,
-        at,
-        elapsedMs: at - startedAt,
-        buildTimeoutMinutes: effectiveBuildTimeoutMinutes(options.buildTimeoutInMinutes),
-        marginMinutes,
-      });
-      return { ...base(), kind: 'deadlineExceeded', deadline };
-    }
+    // Past the deadline the template is still read once more: the run may have
+    // ended since the last read, up to a whole interval ago, and that end must
+    // be reported rather than a timeout.
+    const lastRead = clock.now() >= deadline;
 
     let read: TemplateRunSnapshot | typeof ABORTED | undefined;
     let delay = jitteredDelayMs(options.intervalSeconds, jitter, random);
@@ -338,6 +343,7 @@ export async function pollTemplateRun(options: PollTemplateRunOptions): Promise<
       if (!isTransientError(error) || failures >= maxFailures) {
         return { ...base(), kind: 'pollFailed', error, consecutiveFailures: failures };
       }
+      if (lastRead) return deadlineExceeded();
       // The server's wish wins over our interval when it asks for longer.
       delay = Math.max(delay, retryAfterMs(error, clock.now()) ?? 0);
       emit({ type: 'transientError', error, consecutiveFailures: failures, maxConsecutiveFailures: maxFailures, retryInMs: delay, at: clock.now() });
@@ -375,6 +381,7 @@ export async function pollTemplateRun(options: PollTemplateRunOptions): Promise<
       }
     }
     await tick(options, read);
+    if (lastRead) return deadlineExceeded();
 
     // Never sleep past the deadline: wake up at it and report.
     const wait = Math.max(0, Math.min(delay, deadline - clock.now()));

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as sinon from 'sinon';
 import { RestError, createHttpHeaders, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { LogSections } from '../../shared/watch/logSections';
 import { createStatusPrinter } from '../../shared/watch/statusPrinter';
@@ -184,7 +185,7 @@ describe('pollTemplateRun', () => {
     const result = await pollTemplateRun(baseOptions(clock, s.get, { buildTimeoutInMinutes: 0, deadlineMarginMinutes: 30, intervalSeconds: 60, onEvent: (e) => events.push(e) }));
     assert.equal(result.kind, 'deadlineExceeded');
     assert.equal(clock.nowMs - start, 270 * 60_000, 'never sleeps past the deadline');
-    assert.equal(s.calls(), 270);
+    assert.equal(s.calls(), 271, 'one read a minute, and a last one at the deadline');
     const deadline = events.find((e) => e.type === 'deadlineExceeded');
     assert.ok(deadline && deadline.type === 'deadlineExceeded');
     assert.equal(deadline.buildTimeoutMinutes, 240);
@@ -195,6 +196,65 @@ describe('pollTemplateRun', () => {
     assert.equal(r2.kind, 'deadlineExceeded');
     assert.equal(clock2.nowMs - Date.UTC(2025, 0, 31, 10, 0, 0), 15 * 60_000);
     assert.ok(host.lines.some((l) => l === '[2025-01-31T10:15:00Z] Stopped waiting for the build after 15m 00s: the build timeout (10 minutes) plus a margin of 5 minutes has passed.'));
+  });
+
+  describe('at the deadline, with the real clock and sleep under sinon fake timers', () => {
+    let timers: sinon.SinonFakeTimers;
+    const start = Date.UTC(2025, 0, 31, 10, 0, 0);
+    beforeEach(() => {
+      timers = sinon.useFakeTimers({ now: start, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    });
+    afterEach(() => timers.restore());
+
+    /** The template as the service reports it: running until `endsAt`, then `state`. */
+    function serviceEndingAt(endsAt: number, state: string) {
+      const reads: number[] = [];
+      return {
+        reads,
+        get: async (): Promise<TemplateRunSnapshot> => {
+          reads.push(Date.now() - start);
+          return Date.now() >= endsAt ? ended(state) : running('Customizing');
+        },
+      };
+    }
+
+    it('reads the template once more at the deadline and reports a build that ended shortly before it, not a timeout', async () => {
+      // Deadline 15 minutes after the start; a 300 s interval reads at 0, 5 and 10 minutes; the build ends at 14m 30s.
+      const service = serviceEndingAt(start + 14.5 * 60_000, 'Succeeded');
+      const events: WatchEvent[] = [];
+      const done = pollTemplateRun({ getTemplate: service.get, intervalSeconds: 300, buildTimeoutInMinutes: 10, deadlineMarginMinutes: 5, random: () => 0, onEvent: (e) => events.push(e) });
+      await timers.tickAsync(15 * 60_000);
+      const result = await done;
+      assert.equal(result.kind, 'finished');
+      assert.equal(result.kind === 'finished' && result.runState, 'Succeeded');
+      assert.deepEqual(service.reads, [0, 300_000, 600_000, 900_000]);
+      assert.ok(!events.some((e) => e.type === 'deadlineExceeded'), 'no timeout reported');
+    });
+
+    it('still reports the timeout when the last read at the deadline shows the build running', async () => {
+      const service = serviceEndingAt(start + 16 * 60_000, 'Succeeded');
+      const events: WatchEvent[] = [];
+      const done = pollTemplateRun({ getTemplate: service.get, intervalSeconds: 300, buildTimeoutInMinutes: 10, deadlineMarginMinutes: 5, random: () => 0, onEvent: (e) => events.push(e) });
+      await timers.tickAsync(15 * 60_000);
+      const result = await done;
+      assert.equal(result.kind, 'deadlineExceeded');
+      assert.deepEqual(service.reads, [0, 300_000, 600_000, 900_000]);
+      assert.equal(events.filter((e) => e.type === 'deadlineExceeded').length, 1);
+    });
+
+    it('reports the timeout when the last read fails transiently, without waiting for another', async () => {
+      let reads = 0;
+      const get = async (): Promise<TemplateRunSnapshot> => {
+        reads += 1;
+        if (Date.now() >= start + 15 * 60_000) throw restError(503);
+        return running('Customizing');
+      };
+      const done = pollTemplateRun({ getTemplate: get, intervalSeconds: 300, buildTimeoutInMinutes: 10, deadlineMarginMinutes: 5, random: () => 0 });
+      await timers.tickAsync(15 * 60_000);
+      const result = await done;
+      assert.equal(result.kind, 'deadlineExceeded');
+      assert.equal(reads, 4);
+    });
   });
 
   it('stops promptly when aborted during the sleep', async () => {
