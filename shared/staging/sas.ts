@@ -1,6 +1,6 @@
 /**
- * A read-only, HTTPS-only SAS for the one artifact blob, valid from a little
- * before now until the build can no longer need it.
+ * A read-only, HTTPS-only SAS for the one artifact blob, valid from the moment
+ * storage receives it until the build can no longer need it.
  */
 import {
   BlobSASPermissions,
@@ -15,10 +15,16 @@ import {
 export const SERVICE_DEFAULT_BUILD_TIMEOUT_MINUTES = 240;
 /** After the build timeout: time for queueing before the build and for the VM to fetch the archive late in the build. */
 export const SAS_EXPIRY_MARGIN_MINUTES = 60;
-/** Before now: agents' and storage's clocks differ; a start in the future makes the SAS fail for minutes. */
-export const SAS_CLOCK_SKEW_MINUTES = 5;
+/**
+ * How far the agent's clock may run ahead of storage's. The SAS itself has no
+ * start time (valid as soon as it is issued), but a user delegation key needs
+ * one, and a key that starts in storage's future makes every SAS it signs fail
+ * until then; so the key starts this long before the agent's now.
+ */
+export const SAS_CLOCK_SKEW_MINUTES = 15;
 
 export interface SasWindow {
+  /** Start of the user delegation key (not of the SAS, which has none). */
   startsOn: Date;
   expiresOn: Date;
 }
@@ -68,7 +74,7 @@ export function blobReadSas(
     blobName,
     permissions: BlobSASPermissions.parse('r'),
     protocol: SASProtocol.Https,
-    startsOn: window.startsOn,
+    // No start time: an agent whose clock runs ahead would otherwise hand out a link that is not valid yet.
     expiresOn: window.expiresOn,
   };
   const query =
