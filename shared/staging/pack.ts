@@ -8,13 +8,13 @@ import { Readable, pipeline } from 'node:stream';
 import { ZipFile } from 'yazl';
 import { createParallelGzip } from './parallelGzip';
 import { tarStream } from './tarWriter';
-import { walk } from './walk';
+import { walk, type SkipReason } from './walk';
 
 export type ArchiveFormat = 'tar.gz' | 'zip';
 
 export interface PackOptions {
-  /** Called for each entry that cannot be archived (socket, FIFO, device) and is left out. */
-  onSkipped?(name: string): void;
+  /** Called for each entry that cannot be archived (socket, FIFO, device, a name that is not UTF-8) and is left out. */
+  onSkipped?(name: string, reason: SkipReason): void;
   /** Deflate level, 0-9. Default 6, what `tar -czf` and PowerShell's Compress-Archive use. */
   compressionLevel?: number;
 }
@@ -63,7 +63,7 @@ function packZip(packagePath: string, options: PackOptions): Readable {
           zip.addBuffer(Buffer.from(entry.target), entry.name, { mode: S_IFLNK | entry.mode, mtime: entry.mtime, compress: false });
           break;
         case 'skipped':
-          options.onSkipped?.(entry.name);
+          options.onSkipped?.(entry.name, entry.reason);
           break;
       }
     }

@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
-import type { WalkEntry } from './walk';
+import type { SkipReason, WalkEntry } from './walk';
 
 const BLOCK = 512;
 /** Chunks handed downstream are at least this big (small files are batched) and file reads are this big. */
@@ -144,7 +144,7 @@ async function* fileChunks(absolutePath: string, size: number): AsyncGenerator<B
 }
 
 /** Archive bytes for the entries, in order, ending with the two zero blocks. */
-export async function* tarChunks(entries: AsyncIterable<WalkEntry>, onSkipped?: (name: string) => void): AsyncGenerator<Buffer> {
+export async function* tarChunks(entries: AsyncIterable<WalkEntry>, onSkipped?: (name: string, reason: SkipReason) => void): AsyncGenerator<Buffer> {
   // Small pieces (headers, small files) are gathered so downstream sees few, large chunks.
   let pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -171,7 +171,7 @@ export async function* tarChunks(entries: AsyncIterable<WalkEntry>, onSkipped?: 
         add(entryHeader({ name: entry.name, mode: entry.mode, size: 0, mtime: mtimeOf(entry), type: '2', linkname: entry.target }));
         break;
       case 'skipped':
-        onSkipped?.(entry.name);
+        onSkipped?.(entry.name, entry.reason);
         break;
       case 'file': {
         add(entryHeader({ name: entry.name, mode: entry.mode, size: entry.size, mtime: mtimeOf(entry), type: '0' }));
@@ -194,6 +194,6 @@ export async function* tarChunks(entries: AsyncIterable<WalkEntry>, onSkipped?: 
 }
 
 /** A byte stream of the tar archive; reads files only as fast as the consumer takes the bytes. */
-export function tarStream(entries: AsyncIterable<WalkEntry>, onSkipped?: (name: string) => void): Readable {
+export function tarStream(entries: AsyncIterable<WalkEntry>, onSkipped?: (name: string, reason: SkipReason) => void): Readable {
   return Readable.from(tarChunks(entries, onSkipped), { objectMode: false, highWaterMark: CHUNK });
 }

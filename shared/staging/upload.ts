@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream';
 import type { ContainerClient } from '@azure/storage-blob';
 import { HashingStream } from './hashing';
 import { packDirectory, type ArchiveFormat } from './pack';
+import type { SkipReason } from './walk';
 
 /**
  * 4 MiB blocks, 4 in flight: large enough that per-request overhead is small
@@ -20,8 +21,8 @@ export const UPLOAD_CONCURRENCY = 4;
 export interface UploadArchiveOptions {
   /** Bytes accepted by storage so far. */
   onProgress?(bytesUploaded: number): void;
-  /** Called for each entry left out of the archive (sockets, FIFOs, devices). */
-  onSkipped?(name: string): void;
+  /** Called for each entry left out of the archive (sockets, FIFOs, devices, names that are not UTF-8). */
+  onSkipped?(name: string, reason: SkipReason): void;
   abortSignal?: AbortSignal;
 }
 

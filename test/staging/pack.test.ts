@@ -6,7 +6,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { HashingStream } from '../../shared/staging/hashing';
+import * as net from 'node:net';
 import { packDirectory, type ArchiveFormat } from '../../shared/staging/pack';
+import { tarChunks } from '../../shared/staging/tarWriter';
+import type { SkipReason, WalkEntry } from '../../shared/staging/walk';
 
 const LONG_DIR = 'a'.repeat(60) + '/' + 'b'.repeat(60);
 const LONG_FILE = `${LONG_DIR}/${'c'.repeat(90)}.txt`; // > 100 bytes, splits into prefix + name
@@ -30,9 +33,14 @@ function makeTree(root: string): void {
   fs.writeFileSync(path.join(root, 'blob.bin'), Buffer.alloc(3 * 1024 * 1024 + 123, 7));
 }
 
-async function packTo(source: string, format: ArchiveFormat, file: string): Promise<{ sha256: string; sizeBytes: number }> {
+async function packTo(
+  source: string,
+  format: ArchiveFormat,
+  file: string,
+  onSkipped?: (name: string, reason: SkipReason) => void,
+): Promise<{ sha256: string; sizeBytes: number }> {
   const hashing = new HashingStream();
-  await pipeline(packDirectory(source, format), hashing, fs.createWriteStream(file));
+  await pipeline(packDirectory(source, format, onSkipped ? { onSkipped } : {}), hashing, fs.createWriteStream(file));
   return hashing.digest();
 }
 
@@ -136,6 +144,115 @@ describe('packDirectory', function () {
       await packTo(path.join(source, 'readme.md'), 'zip', archive);
       const listing = execFileSync('unzip', ['-Z1', archive], { encoding: 'utf8' });
       assert.equal(listing, 'readme.md\n');
+    });
+  });
+  /** Names in the archive, as the tools that unpack it on the build VM list them. */
+  function listing(archive: string, format: ArchiveFormat): string[] {
+    const out = format === 'tar.gz' ? execFileSync('tar', ['-tzf', archive]) : execFileSync('unzip', ['-Z1', archive]);
+    return out.toString('utf8').trim().split('\n').filter((n) => n !== '');
+  }
+
+  function extract(archive: string, format: ArchiveFormat, out: string): void {
+    fs.mkdirSync(out);
+    if (format === 'tar.gz') execFileSync('tar', ['-xzf', archive, '-C', out]);
+    else execFileSync('unzip', ['-q', archive, '-d', out]);
+  }
+
+  for (const format of ['tar.gz', 'zip'] as const) {
+    describe(`what the user means (${format})`, function () {
+      it('a packagePath that is a symbolic link to a folder packs the folder; links inside stay links', async function () {
+        const link = path.join(work, 'current');
+        fs.symlinkSync(source, link);
+        const archive = path.join(work, `linked.${format}`);
+        await packTo(link, format, archive);
+        const out = path.join(work, 'out');
+        extract(archive, format, out);
+        assertTreeRestored(source, out);
+        assert.ok(!listing(archive, format).some((n) => n === 'current' || n.startsWith('current/')), 'the contents sit at the archive root');
+      });
+
+      it('a packagePath that is a symbolic link to a file packs the file under the link\'s name', async function () {
+        const link = path.join(work, 'setup.sh');
+        fs.symlinkSync(path.join(source, 'bin', 'run.sh'), link);
+        const archive = path.join(work, `file.${format}`);
+        await packTo(link, format, archive);
+        assert.deepEqual(listing(archive, format), ['setup.sh']);
+        const out = path.join(work, 'out');
+        extract(archive, format, out);
+        assert.ok(fs.lstatSync(path.join(out, 'setup.sh')).isFile(), 'the file itself, not a link');
+        assert.equal(fs.readFileSync(path.join(out, 'setup.sh'), 'utf8'), '#!/bin/sh\necho hello\n');
+      });
+
+      it('leaves out names that are not UTF-8 with a warning naming them escaped, and packs everything else', async function () {
+        const root = Buffer.from(source);
+        const at = (...parts: Buffer[]) => Buffer.concat([root, ...parts.flatMap((p) => [Buffer.from('/'), p])]);
+        fs.writeFileSync(at(Buffer.from([0x62, 0x61, 0x64, 0xff, 0x2e, 0x74, 0x78, 0x74])), 'bad\n'); // bad\xff.txt
+        fs.mkdirSync(at(Buffer.from([0x64, 0x69, 0x72, 0xc3]))); // dir\xc3 (a cut-off two-byte sequence)
+        fs.writeFileSync(at(Buffer.from([0x64, 0x69, 0x72, 0xc3]), Buffer.from('inside.txt')), 'inside\n');
+        fs.symlinkSync(Buffer.from([0x74, 0x0a, 0xfe]), at(Buffer.from('odd-link'))); // target t\n\xfe
+        fs.writeFileSync(path.join(source, 'bin', 'ok-é.txt'), 'fine\n');
+        const skipped: [string, SkipReason][] = [];
+        const archive = path.join(work, `names.${format}`);
+        await packTo(source, format, archive, (name, reason) => skipped.push([name, reason]));
+        assert.deepEqual(skipped.sort(), [
+          ['bad\\xff.txt', 'nameNotUtf8'],
+          ['dir\\xc3', 'nameNotUtf8'],
+          ['odd-link -> t\\x0a\\xfe', 'nameNotUtf8'],
+        ]);
+        const names = listing(archive, format);
+        assert.ok(names.includes('bin/ok-é.txt'));
+        assert.ok(!names.some((n) => n.startsWith('bad') || n.startsWith('dir') || n.startsWith('odd-link')), names.join('\n'));
+        const out = path.join(work, 'out');
+        extract(archive, format, out);
+        assertTreeRestored(source, out);
+      });
+
+      it('leaves out FIFOs and sockets with a warning, and packs everything else', async function () {
+        execFileSync('mkfifo', [path.join(source, 'bin', 'pipe')]);
+        const server = net.createServer();
+        await new Promise<void>((resolve) => server.listen(path.join(source, 'sock'), resolve));
+        try {
+          const skipped: [string, SkipReason][] = [];
+          const archive = path.join(work, `special.${format}`);
+          await packTo(source, format, archive, (name, reason) => skipped.push([name, reason]));
+          assert.deepEqual(skipped, [['bin/pipe', 'special'], ['sock', 'special']]);
+          const out = path.join(work, 'out');
+          extract(archive, format, out);
+          assertTreeRestored(source, out);
+          assert.ok(!fs.existsSync(path.join(out, 'sock')) && !fs.existsSync(path.join(out, 'bin', 'pipe')));
+        } finally {
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+        }
+      });
+    });
+  }
+
+  describe('files changing while read (tar)', function () {
+    async function tarOf(entries: WalkEntry[]): Promise<Buffer> {
+      const chunks: Buffer[] = [];
+      async function* list() {
+        yield* entries;
+      }
+      for await (const chunk of tarChunks(list())) chunks.push(chunk);
+      return Buffer.concat(chunks);
+    }
+    const fileEntry = (name: string, absolutePath: string, size: number): WalkEntry => ({ kind: 'file', name, absolutePath, mode: 0o644, mtime: new Date(0), size });
+
+    it('fails, naming the file, when a file became shorter than when it was listed', async function () {
+      const file = path.join(source, 'readme.md');
+      await assert.rejects(tarOf([fileEntry('readme.md', file, 4096)]), /readme\.md became shorter while it was being packed \(expected 4096 bytes\)/);
+    });
+
+    it('packs the size it listed when a file grew, so the archive stays consistent', async function () {
+      const file = path.join(source, 'readme.md');
+      const tar = await tarOf([fileEntry('readme.md', file, 4), fileEntry('bin/run.sh', path.join(source, 'bin', 'run.sh'), 9)]);
+      const archive = path.join(work, 'grown.tar');
+      fs.writeFileSync(archive, tar);
+      const out = path.join(work, 'out');
+      fs.mkdirSync(out);
+      execFileSync('tar', ['-xf', archive, '-C', out]);
+      assert.equal(fs.readFileSync(path.join(out, 'readme.md'), 'utf8'), '# ar');
+      assert.equal(fs.readFileSync(path.join(out, 'bin', 'run.sh'), 'utf8'), '#!/bin/sh');
     });
   });
 });
