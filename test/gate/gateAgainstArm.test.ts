@@ -191,6 +191,18 @@ describe('AzureImageVersionCheck against the ARM emulator', function () {
     assert.equal((await byId(VERSIONS.failed, false)).outcome.passed, false);
   });
 
+  it('stays closed when the resource id names the image definition instead of a version, whatever the replication switch', async () => {
+    const definitionId = versionId(VERSIONS.ready).replace(/\/versions\/[^/]+$/, '');
+    for (const requireReplication of [true, false]) {
+      const { reply, outcome } = await runGate({ galleryImageVersionId: definitionId, requireReplication });
+      assert.equal(reply.status, 200, `the emulator serves the definition: ${reply.body}`);
+      const body = JSON.parse(reply.body) as { type?: string; properties?: { provisioningState?: string } };
+      assert.equal(body.properties?.provisioningState, 'Succeeded', 'a Succeeded definition: only its type tells it apart');
+      assert.match(body.type ?? '', /^Microsoft\.Compute\/galleries\/images$/i);
+      assert.equal(outcome.passed, false, `requireReplication ${requireReplication}`);
+    }
+  });
+
   it('sends one GET per check to the version resource with the api-version, $expand and the bearer token', async () => {
     arm.clearRequests();
     await byNames(VERSIONS.ready, true);

@@ -63,6 +63,28 @@ describe('AzureImageVersionCheck request', () => {
   });
 });
 
+/** An image definition as ARM returns it: Succeeded, but not a version. */
+function definitionBody(): Record<string, unknown> {
+  return {
+    name: 'ubuntu-web',
+    type: 'Microsoft.Compute/galleries/images',
+    location: 'westeurope',
+    properties: { osType: 'Linux', osState: 'Generalized', identifier: { publisher: 'p', offer: 'o', sku: 's' }, provisioningState: 'Succeeded' },
+  };
+}
+
+function without(body: Record<string, unknown>, key: string): Record<string, unknown> {
+  const copy = { ...body };
+  delete copy[key];
+  return copy;
+}
+
+/** The body with its replication summary replaced (target regions kept). */
+function withSummary(body: Record<string, unknown>, summary: unknown[]): Record<string, unknown> {
+  const properties = { ...(body.properties as Record<string, unknown>), replicationStatus: { aggregatedState: 'InProgress', summary } };
+  return { ...body, properties };
+}
+
 describe('AzureImageVersionCheck success expression', () => {
   const expressionFor = (requireReplication: boolean) =>
     renderHttpRequest(task, { inputs: { azureSubscription: 'c', galleryImageVersionId: versionId('1.0.0'), requireReplication }, endpoint }).expression;
@@ -79,6 +101,15 @@ describe('AzureImageVersionCheck success expression', () => {
     ['replication status absent', 200, versionBody('Succeeded', undefined), false, true],
     ['replication summary empty', 200, versionBody('Succeeded', []), false, true],
     ['provisioning state in other case', 200, versionBody('succeeded', [['westeurope', 'Completed']]), true, true],
+    ['an image definition (what a definition id returns)', 200, definitionBody(), false, false],
+    ['a version whose type is missing', 200, without(versionBody('Succeeded', [['westeurope', 'Completed']]), 'type'), false, false],
+    ['a resource of another type with the same state', 200, { ...versionBody('Succeeded', [['westeurope', 'Completed']]), type: 'Microsoft.Compute/images' }, false, false],
+    ['a version whose type ARM spells in lower case', 200, { ...versionBody('Succeeded', [['westeurope', 'Completed']]), type: 'microsoft.compute/galleries/images/versions' }, true, true],
+    ['a region entry without a state', 200, withSummary(versionBody('Succeeded', [['westeurope', 'Completed']]), [{ region: 'westeurope', state: 'Completed' }, { region: 'northeurope' }]), false, true],
+    ['a region entry whose state is null', 200, withSummary(versionBody('Succeeded', [['westeurope', 'Completed']]), [{ region: 'westeurope', state: 'Completed' }, { region: 'northeurope', state: null }]), false, true],
+    ['a region entry that is not an object', 200, withSummary(versionBody('Succeeded', [['westeurope', 'Completed']]), [{ region: 'westeurope', state: 'Completed' }, 'northeurope']), false, true],
+    ['a target region missing from the replication summary', 200, withSummary(versionBody('Succeeded', [['westeurope', 'Completed'], ['northeurope', 'Completed']]), [{ region: 'westeurope', state: 'Completed' }]), false, true],
+    ['a state in other case (JSONPath compares exactly)', 200, versionBody('Succeeded', [['westeurope', 'completed']]), false, true],
     ['missing (404 ResourceNotFound)', 404, { error: { code: 'ResourceNotFound', message: 'not found' } }, false, false],
     ['throttled (429)', 429, { error: { code: 'TooManyRequests', message: 'later' } }, false, false],
     ['a 200 that is not JSON', 200, '<html>proxy</html>', false, false],
