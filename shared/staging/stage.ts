@@ -143,7 +143,7 @@ export async function stageArtifacts(deps: StageDeps, config: ImageBuilderConfig
   const uploaded = await uploadArchive(opened.container, blobName, artifacts.packagePath, format, {
     onProgress: options.onProgress,
     abortSignal: options.abortSignal,
-    onSkipped: (name, reason) => log.warning(log.loc(reason === 'nameNotUtf8' ? 'StagingEntryNameNotUtf8' : 'StagingEntrySkipped', name)),
+    onSkipped: (name, reason) => log.warning(reason === 'nameNotUtf8' ? log.loc('StagingEntryNameNotUtf8', name) : log.loc('StagingEntrySkipped', name)),
   });
   const cleanup = async () => {
     await opened.container.getBlockBlobClient(blobName).deleteIfExists({ deleteSnapshots: 'include' });
