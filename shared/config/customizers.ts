@@ -11,6 +11,26 @@ export const CUSTOMIZER_TYPES = ['Shell', 'PowerShell', 'File', 'WindowsRestart'
 /** The in-VM validator `type` values API 2025-10-01 defines. */
 export const VALIDATOR_TYPES = ['Shell', 'PowerShell', 'File'] as const;
 
+/** Customizers that run on one OS only (Image Builder docs); the build would fail on the other after its VM started. */
+const OS_OF_CUSTOMIZER: Readonly<Record<string, 'linux' | 'windows'>> = {
+  Shell: 'linux',
+  PowerShell: 'windows',
+  WindowsRestart: 'windows',
+  WindowsUpdate: 'windows',
+};
+
+/** Issues for customizers that cannot run on the build VM's OS (shell provisioner: Linux; powershell: Windows). */
+export function customizerOsIssues(customizers: readonly Record<string, unknown>[], provisioner: 'shell' | 'powershell'): Issue[] {
+  const os = provisioner === 'shell' ? 'linux' : 'windows';
+  const issues: Issue[] = [];
+  customizers.forEach((customizer, index) => {
+    const type = String(customizer['type']);
+    const needs = OS_OF_CUSTOMIZER[type];
+    if (needs !== undefined && needs !== os) issues.push(issue('CustomizerWrongOs', index + 1, type, needs === 'linux' ? 'Linux' : 'Windows', provisioner));
+  });
+  return issues;
+}
+
 export function describeJsonType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';

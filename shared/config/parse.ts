@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { parseAdditionalCustomizers } from './customizers';
+import { customizerOsIssues, parseAdditionalCustomizers } from './customizers';
 import { INPUT_NAMES, type InputName } from './inputNames';
 import { InputReader } from './inputReader';
 import {
@@ -270,7 +270,8 @@ function readArtifacts(reader: InputReader, provisioner: Provisioner, files: Con
   const packagePath = reader.supplied('packagePath');
   const givenDestination = reader.supplied('artifactDestination');
   if (givenDestination !== undefined) {
-    const absolute = provisioner === 'shell' ? givenDestination.startsWith('/') : /^[A-Za-z]:[\\/]/.test(givenDestination);
+    // On Windows the rest of the path may not hold what Windows refuses in a file name.
+    const absolute = provisioner === 'shell' ? givenDestination.startsWith('/') : /^[A-Za-z]:[\\/][^<>:"|?*\x00-\x1f]*$/.test(givenDestination);
     if (!absolute) {
       const example = provisioner === 'shell' ? '/opt/app' : 'C:\\BuildArtifacts\\app';
       reader.add('artifactDestination', issue('InvalidArtifactDestination', provisioner, example, givenDestination));
@@ -308,6 +309,7 @@ function readCustomize(reader: InputReader, provisioner: Provisioner, hasArtifac
   const customizersText = reader.supplied('additionalCustomizers');
   const customizers = customizersText === undefined ? { customizers: [], issues: [] } : parseAdditionalCustomizers(customizersText);
   reader.addAll('additionalCustomizers', customizers.issues);
+  if (customizers.issues.length === 0) reader.addAll('additionalCustomizers', customizerOsIssues(customizers.customizers, provisioner));
   return {
     inlineScript,
     ...(scriptPath !== undefined ? { scriptPath } : {}),

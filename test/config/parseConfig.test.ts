@@ -232,7 +232,7 @@ describe('parseConfig: valid inputs', () => {
         pollIntervalSeconds: '5',
         dryRun: 'true',
         preflightOnly: 'true',
-        additionalCustomizers: '[{"type":"WindowsRestart","restartTimeout":"5m"}]',
+        additionalCustomizers: '[{"type":"File","sourceUri":"https://example.com/web.conf","destination":"/tmp/web.conf"}]',
       }),
     );
     assert.deepEqual(config.validate, {
@@ -255,7 +255,7 @@ describe('parseConfig: valid inputs', () => {
     assert.equal(config.pollIntervalSeconds, 5);
     assert.equal(config.dryRun, true);
     assert.equal(config.preflightOnly, true);
-    assert.deepEqual(config.customize.additionalCustomizers, [{ type: 'WindowsRestart', restartTimeout: '5m' }]);
+    assert.deepEqual(config.customize.additionalCustomizers, [{ type: 'File', sourceUri: 'https://example.com/web.conf', destination: '/tmp/web.conf' }]);
   });
 
   it('keeps the container instance subnet and drops nothing else for an isolated build', () => {
