@@ -23,7 +23,7 @@ import {
   virtualNetworkOf,
 } from './resourceId';
 import { parseInteger, splitLines, splitList } from './scalars';
-import { parseTags } from './tags';
+import { MAX_TAGS, parseTags } from './tags';
 import type {
   ArtifactsConfig,
   BuildVmConfig,
@@ -95,6 +95,7 @@ export function parseConfig(
   const buildVm = readBuildVm(reader);
   const templateTags = parseTags(reader.supplied('templateTags') ?? '');
   reader.addAll('templateTags', templateTags.issues);
+  checkMergedTagCount(reader, userTemplate, templateTags.tags);
   const errorHandling = {
     onCustomizerError: reader.choice('onCustomizerError', ERROR_ACTIONS),
     onValidationError: reader.choice('onValidationError', ERROR_ACTIONS),
@@ -493,4 +494,17 @@ function readPollInterval(reader: InputReader): number {
     return MAX_POLL_INTERVAL_SECONDS;
   }
   return parsed.value;
+}
+
+/**
+ * The template file's tags and templateTags are sent as one set (the inputs
+ * added to the file's), so Azure's limit applies to them together.
+ */
+function checkMergedTagCount(reader: InputReader, userTemplate: UserTemplate | undefined, inputTags: Record<string, string>): void {
+  const fileTags = userTemplate?.body['tags'];
+  if (typeof fileTags !== 'object' || fileTags === null || Array.isArray(fileTags)) return;
+  const inputCount = Object.keys(inputTags).length;
+  if (inputCount > MAX_TAGS) return; // already reported on templateTags
+  const merged = reader.explicit('templateTags') ? new Set([...Object.keys(fileTags), ...Object.keys(inputTags)]).size : Object.keys(fileTags).length;
+  if (merged > MAX_TAGS) reader.add('templateJsonPath', issue('TooManyTags', MAX_TAGS, merged));
 }
