@@ -55,22 +55,22 @@ describe('staging log adapters against Azurite', function () {
     const counter = countingBlobClient(`${azurite.url(name)}/packerlogs/reader/customization.log`, new StorageSharedKeyCredential(name, key));
     const reader = blobRangeReader(counter.blob);
 
-    const empty = await reader.readRange(0);
+    const empty = await reader.readRange(0, 1024);
     assert.equal(empty.bytes.length, 0);
     assert.equal(counter.count(), 1);
 
     await append.appendBlock('hello\nwor', 9);
-    const first = await reader.readRange(0);
+    const first = await reader.readRange(0, 1024);
     assert.equal(first.bytes.toString(), 'hello\nwor');
     assert.equal(first.totalSize, 9);
 
     const before = counter.count();
-    const idle = await reader.readRange(9);
+    const idle = await reader.readRange(9, 1024);
     assert.deepEqual([idle.bytes.length, idle.totalSize], [0, 9]);
     assert.equal(counter.count(), before + 1, 'an unchanged blob costs exactly one request');
 
     await append.appendBlock('ld\n', 3);
-    const next = await reader.readRange(9);
+    const next = await reader.readRange(9, 1024);
     assert.equal(next.bytes.toString(), 'ld\n');
     assert.equal(next.totalSize, 12);
   });
@@ -123,7 +123,7 @@ describe('staging log adapters against Azurite', function () {
     assert.equal(found.log.access, 'accountKey');
     assert.equal(found.log.runId, RUN);
     assert.deepEqual(secrets, [key]);
-    const read = await found.log.reader.readRange(0);
+    const read = await found.log.reader.readRange(0, 1024);
     assert.ok(read.bytes.toString().endsWith('Done exporting Packer logs to Azure Storage.\n'));
 
     const denied = await findBuildLog({ ...deps, listAccountKeys: undefined }, '/subscriptions/s/resourceGroups/IT_x');
