@@ -48,7 +48,7 @@ const MAX_READS_PER_TICK = 16;
  * while a cut line is saved piece by piece, so a signature split between two
  * reads is still redacted whole.
  */
-const MAX_HELD_CHARS = 4 * 1024;
+export const MAX_HELD_CHARS = 4 * 1024;
 
 export interface StagingAccount {
   name: string;
