@@ -21,12 +21,13 @@ const SAS_SIGNATURE = /(sig(?:=|%3D))([^&\s"'<>]+)/gi;
 
 /**
  * A query parameter starts at `index`: after `?` or `&`, after the `;` of an
- * HTML-escaped `&amp;` (Markdown), after an encoded `%26`/`%3F`, or at the
- * start of a word (the text may begin with the query).
+ * HTML-escaped `&amp;` (Markdown), after an encoded `%26`/`%3F` or a
+ * JSON-escaped `\u0026`, or at the start of a word (the text may begin with
+ * the query).
  */
 function startsParameter(text: string, index: number): boolean {
   if (index === 0 || !/[A-Za-z0-9_]/.test(text[index - 1]!)) return true;
-  return /^%(?:26|3F)$/i.test(text.slice(index - 3, index));
+  return /^%(?:26|3F)$/i.test(text.slice(index - 3, index)) || /^\\u00(?:26|3F)$/i.test(text.slice(index - 6, index));
 }
 
 /** `text` with the value of every SAS signature replaced by {@link REDACTION_MARK}. */

@@ -84,6 +84,7 @@ describe('SAS redactor', () => {
     ['escaped for Markdown: https://a/b?sv=1&amp;sig=SECRET&amp;se=2', 'escaped for Markdown: https://a/b?sv=1&amp;sig=***&amp;se=2'],
     ['encoded: https%3A%2F%2Fa%2Fb%3Fsv%3D1%26sig%3DSECRET%26se%3D2', 'encoded: https%3A%2F%2Fa%2Fb%3Fsv%3D1%26sig%3D***'],
     ['sig=SECRET at the start', 'sig=*** at the start'],
+    ['JSON-escaped: https://a/b?sv=1\\u0026sig=SECRET\\u0026se=2', 'JSON-escaped: https://a/b?sv=1\\u0026sig=***'],
     ['after Markdown escaping: ?sig=SEC\\_RET|x', 'after Markdown escaping: ?sig=***'],
     ['not a parameter: design=1 xsig=keep but xsig=a?sig=SECRET', 'not a parameter: design=1 xsig=keep but xsig=a?sig=***'],
     ['already redacted ?sig=*** stays', 'already redacted ?sig=*** stays'],
