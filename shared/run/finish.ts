@@ -9,6 +9,7 @@ import { renderSummary } from '../report/summary';
 import { armErrorFacts, failureHints } from '../report/failureHints';
 import { effectiveBuildTimeoutMinutes } from '../watch/statusPoller';
 import { describeError, redactSasSignature } from '../watch/format';
+import { redactSas } from '../text/sasRedaction';
 import type { BuildServices } from './buildServices';
 import type { WatchResult } from './watchRun';
 import type { BuildRunOutcome } from './runBuild';
@@ -163,10 +164,13 @@ function writeSummary(
   uploadSummaryFile(host, config.target.templateName, args.preflightSection ? `${markdown}\n${args.preflightSection}\n` : markdown);
 }
 
-/** Writes Markdown to the agent's temp folder and attaches it as the run's summary tab. */
+/**
+ * Writes Markdown to the agent's temp folder and attaches it as the run's summary tab.
+ * Every summary passes the one SAS redactor here, whichever path its texts took.
+ */
 export function uploadSummaryFile(host: TaskHost, templateName: string, markdown: string): void {
   const file = path.join(host.tempDirectory(), `${templateName}-summary.md`);
-  fs.writeFileSync(file, markdown);
+  fs.writeFileSync(file, redactSas(markdown));
   host.uploadSummary(file);
 }
 
