@@ -23,7 +23,9 @@ export const REPORT_MESSAGES: Record<string, string> = {
   FailureCreate:
     "Azure could not create the image template (%s): %s",
   FailureRun:
-    "The image build failed (%s): %s",
+    "The image build failed: %s",
+  FailureRunStep:
+    "The image build failed while %s: %s",
   FailureDistribute:
     "Distributing the image failed: %s",
   FailureRequest:

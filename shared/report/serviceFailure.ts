@@ -6,7 +6,7 @@
 import { AzureServiceError, refusedRequest, type ServiceFailure } from '../azure/serviceFailure';
 import { redactSasSignature } from '../watch/format';
 
-export type FailureKey = 'FailureCreate' | 'FailureRun' | 'FailureDistribute' | 'FailureRequest';
+export type FailureKey = 'FailureCreate' | 'FailureRun' | 'FailureRunStep' | 'FailureDistribute' | 'FailureRequest';
 
 export interface FailureLine {
   key: FailureKey;
@@ -52,7 +52,7 @@ export function failureLine(failure: ServiceFailure): FailureLine {
       case 'create':
         return { key: 'FailureCreate', args: [code, message] };
       case 'run':
-        return { key: 'FailureRun', args: [code, message] };
+        return failure.code ? { key: 'FailureRunStep', args: [failure.code, message] } : { key: 'FailureRun', args: [message] };
       case 'distribute':
         return { key: 'FailureDistribute', args: [message] };
       case 'request':

@@ -9,7 +9,7 @@ import { renderSummary } from '../report/summary';
 import { failureHints } from '../report/failureHints';
 import { failureLine, serviceFailureOfError, serviceFailureOfProvisioning, serviceFailureOfRun, type FailureLine } from '../report/serviceFailure';
 import { effectiveBuildTimeoutMinutes } from '../watch/statusPoller';
-import { describeError, redactSasSignature } from '../watch/format';
+import { describeError } from '../watch/format';
 import type { BuildServices } from './buildServices';
 import type { WatchResult } from './watchRun';
 import type { BuildRunOutcome } from './runBuild';
@@ -109,7 +109,7 @@ export function reportFailure(args: FinishArgs & { error?: unknown }): BuildRunO
   } else if (watch?.kind === 'pollFailed' && watch.error) {
     say(host.loc('WatchFailed', describeError(watch.error)));
   } else if (runMessage && watch?.kind !== 'timedOut') {
-    say(host.loc('FailureRun', runStatus?.runSubState ?? '-', redactSasSignature(runMessage)));
+    say(formatFailureLine(host, failureLine({ step: 'run', ...(runStatus?.runSubState ? { code: runStatus.runSubState } : {}), message: runMessage })));
   }
 
   const logTail = watch?.logTail.slice(-FAILURE_LOG_LINES) ?? [];

@@ -60,7 +60,9 @@ describe('e2e failure, partial success, cancel and cleanup policy', function () 
       });
       assertResult(result, 'Failed');
       const errors = errorsOf(result).join('\n');
-      assert.match(errors, /Image Builder reported: .*(fail|error)/i, 'lastRunStatus.message printed as an error');
+      assert.match(errors, /^The image build failed(?: while \w+)?: .*(fail|error)/im, 'lastRunStatus.message printed as an error, naming the step');
+      assert.equal(errorsOf(result).filter((e) => e.startsWith('The image build failed')).length, 1, 'one error for the failed run');
+      assert.doesNotMatch(errors, /Unexpected error/);
       const tail = failureLogTail(result);
       assert.ok(tail.length > 0 && tail.length <= 100, `log tail printed (${tail.length} lines)`);
       assert.ok(tail.some((l) => /RunInlineScript|sh bin\/install\.sh|exit status|non-zero/i.test(l)), `the tail shows the failing step:\n${tail.join('\n')}`);

@@ -71,7 +71,7 @@ const answers: Answer[] = [
       runSubState: 'Customizing',
       message: 'Error when executing packerizer: Packer build command has failed: exit status 1. During the image build, a failure has occurred.',
     }),
-    line: /^The image build failed \(Customizing\): Error when executing packerizer: Packer build command has failed/,
+    line: /^The image build failed while Customizing: Error when executing packerizer: Packer build command has failed/,
     hint: /customizer step script failed/,
   },
   {
