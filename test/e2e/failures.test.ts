@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { recordedProvisioningFailure } from '../emulators/arm';
 import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
 import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from './harness';
 import {
@@ -80,8 +81,9 @@ describe('e2e failure, partial success, cancel and cleanup policy', function () 
   it('a create that Azure fails (the recorded Unauthorized on a VNet): the service words, the VNet and its role, the request id; in log and summary', async () => {
     const templateName = uniqueTemplateName('create-unauthorized');
     const vnet = `/subscriptions/${world.subscriptionId}/resourceGroups/${world.resourceGroup}/providers/Microsoft.Network/virtualNetworks/vnet_000002`;
-    const message = `Not authorized to access the resource: ${vnet}. Please check the user assigned identity has the correct permissions. For more details, go to https://aka.ms/azvmimagebuilderts.`;
-    azure.arm.setScenario({ provisioningFailure: { code: 'Unauthorized', message } });
+    const recorded = recordedProvisioningFailure(vnet);
+    const message = recorded.message;
+    azure.arm.setScenario({ provisioningFailure: recorded });
     const inputs = linuxGalleryInputs(world, app);
     const result = await runImageBuilderTask({ azure, nodePath: node20Path(), inputs: { ...inputs, templateName } });
     assertResult(result, 'Failed');
@@ -90,6 +92,7 @@ describe('e2e failure, partial success, cancel and cleanup policy', function () 
     assert.equal(serviceErrors.length, 1, `one error for the failed create:\n${errors.join('\n')}`);
     const line = serviceErrors[0]!;
     assert.ok(line.includes(message), `the service's words are quoted:\n${line}`);
+    assert.ok(line.startsWith('Azure could not create the image template (Unauthorized): '), `the operation's code, not the template's "Other":\n${line}`);
     assert.match(line, /Request id for a support case: [0-9a-f-]{36}$/, 'the request id is printed');
     assert.ok(!result.log.some((l) => /Unexpected error|long-running operation/i.test(l)), 'no SDK text, no "Unexpected error"');
     const hint = result.log.find((l) => l.includes('the Network Contributor role'));
