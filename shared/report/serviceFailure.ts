@@ -22,14 +22,11 @@ export function serviceFailureOfError(error: unknown): ServiceFailure | undefine
 }
 
 /** A run that ended Failed or PartiallySucceeded: distribution when the service was distributing, else the build. */
-export function serviceFailureOfRun(
-  status: { runState?: string; runSubState?: string; message?: string } | undefined,
-  failedDistributions = false,
-): ServiceFailure | undefined {
+export function serviceFailureOfRun(status: { runState?: string; runSubState?: string; message?: string } | undefined): ServiceFailure | undefined {
   if (!status) return undefined;
   const state = (status.runState ?? '').toLowerCase();
   if (state !== 'failed' && state !== 'partiallysucceeded') return undefined;
-  const distributing = state === 'partiallysucceeded' || failedDistributions || /^distribut/i.test(status.runSubState ?? '');
+  const distributing = state === 'partiallysucceeded' || /^distribut/i.test(status.runSubState ?? '');
   return {
     step: distributing ? 'distribute' : 'run',
     ...(status.runSubState ? { code: status.runSubState } : {}),

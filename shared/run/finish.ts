@@ -36,7 +36,10 @@ export async function reportSuccess(
   args: FinishArgs & { services: BuildServices; body: ImageTemplateBody; watch: WatchResult },
 ): Promise<BuildRunOutcome & { defaultVhdProduced: boolean }> {
   const { host, config, body, watch, services } = args;
-  const runOutputs: RunOutput[] = (await services.templates.runOutputs()).map((o) => ({
+  // A run output whose distribution failed names no image: it was not produced.
+  const listed = await services.templates.runOutputs();
+  const failedOutputs = listed.filter((o) => o.provisioningState?.toLowerCase() === 'failed');
+  const runOutputs: RunOutput[] = listed.filter((o) => !failedOutputs.includes(o)).map((o) => ({
     name: o.name,
     artifactId: o.artifactId,
     artifactUri: o.artifactUri,
@@ -53,13 +56,13 @@ export async function reportSuccess(
   });
   publishOutputs(host, outputs);
 
-  const partial = watch.kind === 'partiallySucceeded';
+  const partial = watch.kind === 'partiallySucceeded' || failedOutputs.length > 0;
   const distribution = distributionResults(body, runOutputs);
   const missing = distribution.filter((d) => !d.artifact);
   if (partial) {
     for (const d of missing) host.warning(host.loc('DistributionNotProduced', d.runOutputName, d.target ?? d.kind));
     // The build succeeded, so what the service said about the distribution is a warning, with its hints.
-    const failure = serviceFailureOfRun(watch.snapshot?.lastRunStatus);
+    const failure = serviceFailureOfRun({ ...watch.snapshot?.lastRunStatus, runState: 'PartiallySucceeded' });
     if (failure?.message) {
       host.warning(formatFailureLine(host, failureLine(failure)));
       for (const hint of failureHints({ failure, templateIdentity: config.target.managedIdentity })) host.info(host.loc(hint.key, ...hint.args));

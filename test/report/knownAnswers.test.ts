@@ -185,6 +185,34 @@ describe('every answer Azure is known to give is reported as what it is', () => 
     }
   });
 
+  it('a run output whose distribution failed is not produced: SucceededWithIssues, a warning naming it, no output for it', async () => {
+    const host = taskHost();
+    try {
+      const twoTargets = baseConfig();
+      const gallery = twoTargets.distribute[0]!;
+      twoTargets.distribute = [gallery, { kind: 'vhd', runOutputName: 'vhd-out', artifactTags: {} }];
+      const twoBody = buildImageTemplate(twoTargets, {});
+      const galleryName = twoBody.properties.distribute[0]!.runOutputName;
+      const services = {
+        templates: {
+          runOutputs: async () => [
+            { name: galleryName, artifactId: `${SUB}/resourceGroups/g/providers/Microsoft.Compute/galleries/gal/images/web/versions/1.0.0`, provisioningState: 'Failed' },
+            { name: 'vhd-out', artifactUri: 'https://st.blob.core.windows.net/vhds/x.vhd', provisioningState: 'Succeeded' },
+          ],
+          get: async () => ({ id: TEMPLATE_PATH }),
+        },
+      } as unknown as BuildServices;
+      const watch = watchOf('succeeded', { runState: 'Succeeded', message: '' });
+      const outcome = await reportSuccess({ host, config: twoTargets, environment: 'AzureCloud', body: twoBody, watch, services });
+      assert.equal(outcome.result, 'SucceededWithIssues');
+      assert.ok(host.texts('warning').some((w) => w.includes(galleryName) && /produced nothing/.test(w)), host.texts('warning').join('\n'));
+      const outputs = host.records.filter((r) => r.kind === 'output').map((r) => (r.kind === 'output' ? r.name : ''));
+      assert.ok(!outputs.includes('galleryImageVersionId'), `no gallery output: ${outputs.join(', ')}`);
+    } finally {
+      host.cleanup();
+    }
+  });
+
   it('hides SAS signatures in the quoted service words', () => {
     const host = taskHost();
     try {
