@@ -78,6 +78,8 @@ export interface TemplateRecord {
   cancelRun?: () => void;
   /** Settles when the current run has ended (succeeded, failed or canceled). */
   runDone?: Promise<void>;
+  /** Set once a DELETE was accepted: settles when the template is gone. */
+  deleteDone?: Promise<void>;
   /** The source version the last run resolved (`latest` pinned). */
   exactVersion?: string;
 }
