@@ -11,6 +11,8 @@ import { realClock, type Clock } from './clock';
  */
 export const OWN_CANCELING_WAIT_MS = 2 * 60_000;
 export const OWN_DELETING_WAIT_MS = 5 * 60_000;
+/** Polls start quick (a stand-in or a small template goes in seconds) and settle at every 10 s. */
+export const OWN_LEFTOVER_FIRST_POLL_MS = 1_000;
 export const OWN_LEFTOVER_POLL_MS = 10_000;
 
 /**
@@ -71,8 +73,10 @@ async function waitWhile(
 ): Promise<TemplateState | undefined> {
   const until = clock.now() + limitMs;
   let state = await services.templates.get(signal);
+  let interval = OWN_LEFTOVER_FIRST_POLL_MS;
   while (state && holds(state) && clock.now() < until) {
-    await clock.sleep(Math.min(OWN_LEFTOVER_POLL_MS, Math.max(0, until - clock.now())), signal);
+    await clock.sleep(Math.min(interval, Math.max(0, until - clock.now())), signal);
+    interval = Math.min(interval * 2, OWN_LEFTOVER_POLL_MS);
     if (signal.aborted) throw new LocalizedError('BuildCanceledBeforeStart');
     state = await services.templates.get(signal);
   }
