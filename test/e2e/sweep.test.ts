@@ -120,4 +120,26 @@ describe('e2e sweep of earlier leftovers', function () {
     assert.equal(templatesNamed(azure, stale).length, 1);
     assert.ok(!result.log.some((l) => l.includes(stale)));
   });
+
+  it('a run that meets its own name still canceling waits for the cancel to end, then replaces the template', async () => {
+    azure.arm.setScenario({ deleteWhileCanceling: 'conflict', timing: { ...FAST_BUILD, customizerMs: 60_000, cancelMs: 5_000 } });
+    const name = uniqueTemplateName('sweep-own');
+    const inputs = { ...linuxGalleryInputs(world, app), templateName: name };
+    const first = await runImageBuilderTask({ azure, nodePath: node20Path(), inputs, cancel: { whenLine: (l) => /Customizing/.test(l) && !l.startsWith('##[') } });
+    assertResult(first, 'Canceled');
+    assert.equal(templatesNamed(azure, name)[0]?.lastRunStatus?.['runState'], 'Canceling', 'left canceling');
+
+    // At once, the same step again (an explicit templateName is the same every run).
+    azure.arm.setScenario({ timing: { ...FAST_BUILD, cancelMs: 5_000 } });
+    const requestsBefore = azure.arm.requests().length;
+    const second = await runImageBuilderTask({ azure, nodePath: node20Path(), inputs });
+    assertResult(second, 'Succeeded');
+    const log = second.log.join('\n');
+    assert.ok(log.includes(`Image template ${name} in resource group ${world.resourceGroup} is left from an earlier run and still canceling; waiting up to 2 minutes`), log);
+    const writes = requestsForTemplate(azure.arm.requests().slice(requestsBefore), name)
+      .filter((r) => r.method !== 'GET')
+      .map((r) => `${r.method} ${r.status}`);
+    assert.deepEqual(writes.slice(0, 2), ['DELETE 202', 'PUT 201'], 'deleted once the cancel ended, created again once it was gone');
+    await assertCleanup(azure, name, { template: 'gone', blob: 'gone' });
+  });
 });
