@@ -46,7 +46,13 @@ export async function replaceOwnLeftover(args: {
   if (runStateOf(existing) === 'running') {
     throw new LocalizedError('TemplateAlreadyRunning', [name, existing.lastRunStatus?.runState ?? 'Running']);
   }
-  if ((existing.provisioningState ?? '').toLowerCase() !== 'deleting') {
+  const provisioning = (existing.provisioningState ?? '').toLowerCase();
+  // Being created, or created and not run yet: possibly another job using the same explicit name
+  // between its create and run requests. Only a finished or failed template is replaced.
+  if (provisioning === 'creating' || provisioning === 'updating' || (provisioning === 'succeeded' && runStateOf(existing) === '')) {
+    throw new LocalizedError('OwnTemplateNotFinished', [name, resourceGroup, existing.provisioningState ?? '']);
+  }
+  if (provisioning !== 'deleting') {
     host.info(host.loc('ReplacingLeftoverTemplate', name, existing.lastRunStatus?.runState || existing.provisioningState || 'unknown'));
     const answer = await services.templates.requestDelete(signal);
     if (answer.kind === 'refused') throw new LocalizedError('OwnLeftoverDeleteRefused', [name, resourceGroup, answer.reason]);

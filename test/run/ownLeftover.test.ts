@@ -73,4 +73,21 @@ describe('a leftover of the run\'s own template name', () => {
     const { message } = await replace({ existing: [state('Failed')], deleteAnswers: [{ kind: 'refused', reason: 'OperationNotAllowed' }] });
     assert.match(message ?? '', /refused to delete image template proj-42-1 in resource group rg-aib.*OperationNotAllowed/);
   });
+
+  for (const [what, leftover] of [
+    ['being created', state(undefined, 'Creating')],
+    ['created, never run', state(undefined, 'Succeeded')],
+  ] as const) {
+    it(`${what}: possibly another job with the same name between create and run; fails naming it, no DELETE`, async () => {
+      const { calls, message } = await replace({ existing: [leftover] });
+      assert.deepEqual(calls, ['get']);
+      assert.match(message ?? '', /proj-42-1 in resource group rg-aib exists and has not run a build/);
+    });
+  }
+
+  it('failed to provision: replaced', async () => {
+    const { calls, error } = await replace({ existing: [state(undefined, 'Failed'), undefined] });
+    assert.equal(error, undefined);
+    assert.deepEqual(calls, ['get', 'delete', 'get']);
+  });
 });
