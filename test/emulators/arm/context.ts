@@ -99,6 +99,12 @@ export class EmulatorContext {
     const props = structuredClone((submitted.properties as Json | undefined) ?? {});
     for (const k of READ_ONLY_PROPERTIES) delete props[k];
     applyServiceDefaults(props);
+    if (t.serviceChecksums && Array.isArray(props.customize)) {
+      for (const [i, sum] of Object.entries(t.serviceChecksums)) {
+        const c = props.customize[Number(i)];
+        if (c && typeof c === 'object') (c as Json).sha256Checksum ??= sum;
+      }
+    }
     if (props.source && typeof props.source === 'object') {
       const source = props.source as Json;
       if (t.exactVersion) source.exactVersion = t.exactVersion;
@@ -180,7 +186,8 @@ export class EmulatorContext {
 /**
  * Defaults the service fills in: on PowerShell customizers (2025-10-01 Windows
  * example); vmProfile {vmSize: "", osDiskSizeGB: 0}, buildTimeoutInMinutes 0 and
- * stagingResourceGroup "" when not given, and an empty sha256Checksum dropped (recorded).
+ * stagingResourceGroup "" when not given, distribute[].artifactTags {}, WindowsRestart
+ * restartCommand "", and an empty sha256Checksum dropped (recorded).
  */
 function applyServiceDefaults(props: Json): void {
   const vmProfile = props.vmProfile && typeof props.vmProfile === 'object' ? (props.vmProfile as Json) : {};
@@ -189,12 +196,16 @@ function applyServiceDefaults(props: Json): void {
   props.vmProfile = vmProfile;
   props.buildTimeoutInMinutes ??= 0;
   props.stagingResourceGroup ??= '';
+  if (Array.isArray(props.distribute)) {
+    for (const d of props.distribute) if (d && typeof d === 'object') (d as Json).artifactTags ??= {};
+  }
   const customize = props.customize;
   if (!Array.isArray(customize)) return;
   for (const c of customize) {
     if (!c || typeof c !== 'object') continue;
     const step = c as Json;
     if (step.sha256Checksum === '') delete step.sha256Checksum;
+    if (step.type === 'WindowsRestart') step.restartCommand ??= '';
     if (step.type === 'PowerShell') {
       step.runElevated ??= false;
       step.runAsSystem ??= false;

@@ -76,6 +76,11 @@ export interface BuildScenario {
    * since about December 2023 (default true); false = the plain URL of older recordings.
    */
   signedOperationUrls?: boolean;
+  /**
+   * While creating, the service downloads scriptUri/sourceUri customizers and
+   * fills in their sha256Checksum when not given (recorded; default true).
+   */
+  checksumsAtCreate?: boolean;
 }
 
 export interface SubscriptionSeed {

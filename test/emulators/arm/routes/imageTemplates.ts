@@ -4,7 +4,9 @@
  * provider's operation list, with the service's status codes and LRO headers.
  */
 import { SimulatedBuild } from '../build/simulatedBuild';
+import { fetchArtifact } from '../build/artifactFetch';
 import { ensureStaging, removeTemplateArtifacts } from '../build/staging';
+import { storageTokenFor } from '../build/storageToken';
 import type { EmulatorContext } from '../context';
 import { ArmError, isRecord, notFound, ok, type ArmReply, type ArmRequest } from '../http';
 import { idKey, parseResourceId, serviceId, templateId } from '../resourceIds';
@@ -96,13 +98,16 @@ export function registerImageTemplates(router: Router, ctx: EmulatorContext): vo
       if (ctx.world.templates.get(idKey(id)) !== t || t.provisioningState !== 'Creating') return;
       // The staging group exists after create, even a failed one (recorded).
       ensureStaging(ctx, t);
+      // Resolved even when the create then fails (recorded).
+      resolveSourceVersion(ctx, t);
       const failure = ctx.scenario.provisioningFailure ?? missingIdentity(ctx, t);
       if (failure) {
         t.provisioningState = 'Failed';
         t.provisioningError = { provisioningErrorCode: failure.provisioningErrorCode ?? 'Other', message: failure.message };
         ctx.ops.finish(op, 'Failed', { code: failure.code, message: failure.message });
       } else {
-        resolveSourceVersion(ctx, t);
+        if (ctx.scenario.checksumsAtCreate !== false) await fillChecksums(ctx, t);
+        if (ctx.world.templates.get(idKey(id)) !== t || t.provisioningState !== 'Creating') return;
         t.provisioningState = 'Succeeded';
         ctx.ops.finish(op, 'Succeeded');
       }
@@ -301,6 +306,28 @@ function cancelSeededRun(ctx: EmulatorContext, t: TemplateRecord, run: RunStatus
     Object.assign(run, { runState: 'Canceled', endTime: goTime(), message: 'Build was canceled by the user.' });
     delete run.runSubState;
   });
+}
+
+/**
+ * The service downloads each script (Shell/PowerShell scriptUri, File sourceUri)
+ * while creating and fills in the sha256Checksum the user left out (recorded).
+ * A download that fails leaves it out (what the service does then is not recorded).
+ */
+async function fillChecksums(ctx: EmulatorContext, t: TemplateRecord): Promise<void> {
+  const props = isRecord(t.submitted.properties) ? t.submitted.properties : {};
+  const customize = Array.isArray(props.customize) ? props.customize : [];
+  const identity = ctx.templateIdentity(t) ?? '';
+  for (const [i, c] of customize.entries()) {
+    if (!isRecord(c) || (typeof c.sha256Checksum === 'string' && c.sha256Checksum !== '')) continue;
+    const uri = c.type === 'File' ? c.sourceUri : c.type === 'Shell' || c.type === 'PowerShell' ? c.scriptUri : undefined;
+    if (typeof uri !== 'string' || uri === '') continue;
+    try {
+      const fetched = await fetchArtifact(uri, () => storageTokenFor(ctx, identity), ctx.shutdown.signal);
+      t.serviceChecksums = { ...t.serviceChecksums, [i]: fetched.sha256 };
+    } catch {
+      // Left out, as documented above.
+    }
+  }
 }
 
 /**
