@@ -102,6 +102,7 @@ export function parseConfig(
   };
   const optimizeVmBoot = reader.bool('optimizeVmBoot');
   const cleanup = reader.choice('cleanup', CLEANUP_POLICIES);
+  const sweepLeftovers = reader.bool('sweepLeftovers');
   const pollIntervalSeconds = readPollInterval(reader);
   const dryRun = reader.bool('dryRun');
   const preflight = reader.bool('preflight');
@@ -122,6 +123,7 @@ export function parseConfig(
     optimizeVmBoot,
     templateTags: templateTags.tags,
     cleanup,
+    sweepLeftovers,
     pollIntervalSeconds,
     dryRun,
     preflight,
