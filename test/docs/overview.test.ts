@@ -2,6 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { findContradictions } from '../../shared/config/contradictions';
+import { INPUT_DEFAULTS } from '../../shared/config/defaults';
 import { DEFAULT_DEADLINE_MARGIN_MINUTES, SERVICE_DEFAULT_BUILD_TIMEOUT_MINUTES } from '../../shared/watch/statusPoller';
 import { checkPipeline } from '../samples/pipelineChecks';
 import { readPipeline } from '../samples/pipelineModel';
@@ -199,5 +201,35 @@ describe('overview.md: migration from AzureImageBuilderTask@1', () => {
     const contribution = manifest.contributions.find((c) => c.properties?.name === 'tasks/AzureImageBuilder');
     assert.ok(contribution, 'no contribution for tasks/AzureImageBuilder');
     assert.ok(text.includes(`\`${manifest.publisher}.${manifest.id}.${contribution.id}.${task.name}@1\``));
+  });
+});
+
+describe('overview.md: options that pull against each other', () => {
+  const text = section('Options that pull against each other');
+  const rows = tableRows(text);
+
+  it('lists every input the task warns about, next to the input it contradicts', () => {
+    const combos: Record<string, string>[] = [
+      { onCustomizerError: 'abort' },
+      { onValidationError: 'abort', validationInlineScript: 'true' },
+      { onValidationError: 'abort', cleanup: 'never' },
+      { continueDistributeOnFailure: 'true' },
+      { sourceValidationOnly: 'true', validationInlineScript: 'x', packagePath: 'app', inlineScript: 'x', additionalCustomizers: '[]', windowsRestart: 'true', windowsUpdateProvisioner: 'true', continueDistributeOnFailure: 'true' },
+      { dryRun: 'true', preflightOnly: 'true' },
+      { storageAccountName: 'sa', storageContainer: 'c1', artifactAccess: 'identity', artifactDestination: '/opt/app' },
+    ];
+    const workingDirectory = '/agent/_work/1/s';
+    for (const inputs of combos) {
+      const warnings = findContradictions((name) => inputs[name] ?? INPUT_DEFAULTS[name], workingDirectory);
+      assert.ok(warnings.length > 0, JSON.stringify(inputs));
+      for (const warning of warnings) {
+        const row = rows.find((r) => (r[0] ?? '').includes(`\`${warning.input}`) || (r[1] ?? '').includes(`\`${warning.input}`));
+        assert.ok(row, `${warning.key} on ${warning.input} is not in the table`);
+      }
+    }
+  });
+
+  it('names an input of the other side in every row', () => {
+    for (const row of rows) assert.match(row[1] ?? '', /`[a-zA-Z]+/, row.join(' | '));
   });
 });
