@@ -134,9 +134,9 @@ async function main(): Promise<void> {
         openBlob(name): RangeReader {
           const reader = blobRangeReader(container.getBlobClient(name));
           return {
-            readRange(offset) {
+            readRange(offset, maxBytes) {
               readStartedAt = performance.now();
-              return reader.readRange(offset);
+              return reader.readRange(offset, maxBytes);
             },
           };
         },

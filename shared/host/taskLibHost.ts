@@ -13,7 +13,17 @@ import type { TaskEnvironment } from '../run/taskEnvironment';
 import type { InputName } from '../config/inputNames';
 import { serviceConnectionFromEndpoint } from '../azure/endpointToConnection';
 import { LocalizedError } from './localizedError';
+import { gateLine, gateLines, gateMessage, neutraliseCommands } from '../text/logGate';
+import { redactSas } from '../text/sasRedaction';
 
+/**
+ * Text from outside (build-VM log lines, service messages, file names, the
+ * user's template) reaches the agent only through these methods, so each one
+ * passes its text through the output gate (shared/text/logGate.ts) and the
+ * SAS redactor: nothing printed here can carry a logging command or a
+ * signature. The task's own logging commands come only from task-lib calls
+ * and from the `##[group]`/`##[endgroup]` prefixes written below.
+ */
 export class TaskLibHost implements TaskHost {
   private completed = false;
 
@@ -21,19 +31,19 @@ export class TaskLibHost implements TaskHost {
     return tl.loc(key, ...args);
   }
   info(line: string): void {
-    console.log(line);
+    for (const gated of gateLines(redactSas(line))) console.log(gated);
   }
   debug(line: string): void {
-    tl.debug(line);
+    tl.debug(gateMessage(redactSas(line)));
   }
   warning(message: string): void {
-    tl.warning(message);
+    tl.warning(gateMessage(redactSas(message)));
   }
   error(message: string): void {
-    tl.error(message);
+    tl.error(gateMessage(redactSas(message)));
   }
   beginGroup(title: string): void {
-    console.log(`##[group]${title}`);
+    console.log(`##[group]${gateLine(redactSas(title))}`);
   }
   endGroup(): void {
     console.log('##[endgroup]');
@@ -42,10 +52,11 @@ export class TaskLibHost implements TaskHost {
     maskLineByLine(value);
   }
   setOutput(name: string, value: string): void {
-    tl.setVariable(name, value, false, true);
+    // A later step may echo the value (`echo $(step.name)`), and the agent would run a command in it there.
+    tl.setVariable(name, neutraliseCommands(redactSas(value)), false, true);
   }
   setProgress(percent: number, description: string): void {
-    tl.setProgress(Math.max(0, Math.min(100, Math.round(percent))), description);
+    tl.setProgress(Math.max(0, Math.min(100, Math.round(percent))), gateLine(redactSas(description)));
   }
   uploadSummary(filePath: string): void {
     tl.uploadSummary(filePath);
@@ -61,13 +72,14 @@ export class TaskLibHost implements TaskHost {
   }
   complete(outcome: TaskOutcome, message: string): void {
     this.completed = true;
+    const text = gateMessage(redactSas(message));
     if (outcome === 'Canceled') {
       // task-lib spells it "Cancelled", which the agent rejects (the step would fail);
       // the agent's own value has one "l".
-      tl.command('task.complete', { result: 'Canceled' }, message);
+      tl.command('task.complete', { result: 'Canceled' }, text);
       return;
     }
-    tl.setResult(tl.TaskResult[outcome], message);
+    tl.setResult(tl.TaskResult[outcome], text);
   }
   hasCompleted(): boolean {
     return this.completed;

@@ -2,6 +2,8 @@ import type { ImageBuilderClient, ImageTemplate } from '@azure/arm-imagebuilder'
 import type { ImageTemplateBody } from '../template';
 import { toSdkImageTemplate } from '../template';
 import type { RunOutputInfo, TemplateOperations, TemplateState } from './buildServices';
+import { failedCreate } from './failedCreate';
+import { AzureServiceError } from '../azure/serviceFailure';
 
 /**
  * How often the SDK polls a create/delete operation when the service gives no
@@ -32,11 +34,26 @@ export function createTemplateOperations(
       }
     },
     async create(body: ImageTemplateBody, signal) {
-      const result = await ops.createOrUpdate(resourceGroup, templateName, toSdkImageTemplate(body), {
-        abortSignal: signal,
-        updateIntervalInMs: pollIntervalMs,
-      });
-      return toState(result);
+      // The PUT's answer: its request id for support, and the operation to ask when the create fails.
+      let accepted: { headers?: unknown } | undefined;
+      try {
+        const result = await ops.createOrUpdate(resourceGroup, templateName, toSdkImageTemplate(body), {
+          abortSignal: signal,
+          updateIntervalInMs: pollIntervalMs,
+          onResponse: (raw) => {
+            accepted ??= raw;
+          },
+        });
+        const state = toState(result);
+        if (state.provisioningState?.toLowerCase() !== 'failed') return state;
+        throw await failedCreate({ client, resourceGroup, templateName, acceptedHeaders: accepted?.headers, signal, returned: state.provisioningError ?? {} });
+      } catch (err) {
+        // A refused PUT (an HTTP error answer) and a cancel are reported as they are.
+        if (err instanceof AzureServiceError || signal?.aborted || statusOf(err) !== undefined) throw err;
+        // The operation ended Failed: @azure/core-lro throws a plain Error without
+        // code or status, so what Azure said is read back from the service.
+        throw await failedCreate({ client, resourceGroup, templateName, acceptedHeaders: accepted?.headers, signal, sdkError: err });
+      }
     },
     async delete(signal) {
       try {

@@ -1,27 +1,13 @@
 import type { ImageTemplateBody } from './types';
+import { REDACTION_MARK, redactSas, redactSasDeep } from '../text/sasRedaction';
 
-export const REDACTED = 'REDACTED';
+/** What a SAS signature becomes in a printed template (the one redactor's mark). */
+export const REDACTED = REDACTION_MARK;
 
-/**
- * Matches the signature of a SAS (`sig=` in a query string) wherever it
- * appears: in a URL field, or inside a script line that downloads the URL.
- */
-const SAS_SIGNATURE = /([?&]sig=)[^&'"\s]*/gi;
-
-/** A deep copy of the body with every SAS signature replaced by "REDACTED"; safe to print. */
+/** A deep copy of the body with every SAS signature redacted, in URL fields and script lines alike; safe to print. */
 export function redactTemplate(body: ImageTemplateBody): ImageTemplateBody {
-  return redactValue(body) as ImageTemplateBody;
+  return redactSasDeep(body);
 }
 
-export function redactSasInText(text: string): string {
-  return text.replace(SAS_SIGNATURE, `$1${REDACTED}`);
-}
-
-function redactValue(value: unknown): unknown {
-  if (typeof value === 'string') return redactSasInText(value);
-  if (Array.isArray(value)) return value.map(redactValue);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redactValue(inner)]));
-  }
-  return value;
-}
+/** The one SAS redactor, under the name the template code uses. */
+export const redactSasInText = redactSas;

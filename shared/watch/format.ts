@@ -1,4 +1,5 @@
 /** Small formatting helpers shared by the status lines and the summary. */
+import { redactSas } from '../text/sasRedaction';
 
 /** `45s`, `12m 05s`, `1h 02m 03s`: compact and sortable by eye. */
 export function formatDuration(ms: number): string {
@@ -34,7 +35,5 @@ function firstLine(text: string): string {
   return line.length > 300 ? `${line.slice(0, 300)}...` : line;
 }
 
-/** Hides the signature of any SAS URL in a text (`sig=...`), the one part of a SAS that grants access. */
-export function redactSasSignature(text: string): string {
-  return text.replace(/([?&]sig=)[^&\s"'<>]+/gi, '$1***');
-}
+/** Hides the signature of any SAS URL in a text: the one redactor, under the name the watch and report code use. */
+export const redactSasSignature = redactSas;

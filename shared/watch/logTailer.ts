@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { TaskHost } from '../host/types';
-import { describeError, redactSasSignature } from './format';
+import { redactSas } from '../text/sasRedaction';
+import { describeError } from './format';
 import type { LogSections } from './logSections';
 import { isTransientError, type TemplateRunSnapshot } from './statusPoller';
 
@@ -16,9 +17,15 @@ import { isTransientError, type TemplateRunSnapshot } from './statusPoller';
  * request already carries it. A HEAD (getProperties) first would cost the same
  * one request when idle but two whenever the log grew, which is most polls of
  * an active build, so the ranged read alone is the cheaper choice.
+ *
+ * Memory stays flat whatever the VM writes: each request asks for at most
+ * `maxReadBytes` (4 MiB); a log that grew by more is read on in further
+ * bounded requests in the same step. A line longer than `maxLineChars`
+ * (16 KiB) is shown cut, with a marker; the saved log (attached to the run)
+ * keeps all of it, written piece by piece, so no line is ever held whole.
  */
 
-/** Bytes from `offset` to the end of the blob as it is now. */
+/** Bytes from `offset`, at most the count asked for. */
 export interface RangeRead {
   bytes: Buffer;
   /** Size of the whole blob when it was read. */
@@ -26,9 +33,22 @@ export interface RangeRead {
 }
 
 export interface RangeReader {
-  /** Empty `bytes` when the blob has no bytes at or after `offset`. */
-  readRange(offset: number): Promise<RangeRead>;
+  /** At most `maxBytes` bytes from `offset`; empty `bytes` when the blob has no bytes at or after `offset`. */
+  readRange(offset: number, maxBytes: number): Promise<RangeRead>;
 }
+
+/** Largest ranged read. */
+export const MAX_READ_BYTES = 4 * 1024 * 1024;
+/** Longest line shown in the pipeline log; the saved log keeps longer ones whole. */
+export const MAX_LINE_CHARS = 16 * 1024;
+/** Reads per step when the log grew by more than one read; the rest follows at the next step. */
+const MAX_READS_PER_TICK = 16;
+/**
+ * Longest run without a character that ends a SAS signature value kept back
+ * while a cut line is saved piece by piece, so a signature split between two
+ * reads is still redacted whole.
+ */
+export const MAX_HELD_CHARS = 4 * 1024;
 
 export interface StagingAccount {
   name: string;
@@ -215,6 +235,10 @@ export interface LogTailerOptions {
   deps: StagingLogDeps;
   /** Lines kept in memory for failure reports. Default 100. */
   keepLines?: number;
+  /** Largest ranged read. Default {@link MAX_READ_BYTES}. */
+  maxReadBytes?: number;
+  /** Longest line shown. Default {@link MAX_LINE_CHARS}. */
+  maxLineChars?: number;
 }
 
 export type LogTailerState =
@@ -232,15 +256,35 @@ export class LogTailer {
   private log: BuildLog | undefined;
   private offset = 0;
   private readonly decoder = new StringDecoder('utf8');
+  /** The current line up to its newline; never longer than maxLineChars (once longer it is shown cut). */
   private partial = '';
+  /** The current line was longer than maxLineChars and has been shown; the rest goes to the saved log only. */
+  private cutLine = false;
+  /** The saved part of a cut line not yet written, held until a signature in it can be redacted whole. */
+  private held = '';
   private readonly lastLinesBuffer: string[] = [];
   private readonly keepLines: number;
+  private readonly maxReadBytes: number;
+  private readonly maxLineChars: number;
+  private largestBufferedValue = 0;
   private filePath: string | undefined;
   private readonly cache: DiscoveryCache = {};
   private warned = false;
 
   constructor(private readonly options: LogTailerOptions) {
     this.keepLines = options.keepLines ?? 100;
+    this.maxReadBytes = options.maxReadBytes ?? MAX_READ_BYTES;
+    this.maxLineChars = options.maxLineChars ?? MAX_LINE_CHARS;
+  }
+
+  /** Characters of the log held between reads (the unfinished line and its unsaved rest). */
+  get bufferedChars(): number {
+    return this.partial.length + this.held.length;
+  }
+
+  /** The most {@link bufferedChars} ever held between reads; bounded by maxLineChars plus a few KiB. */
+  get largestBufferedChars(): number {
+    return this.largestBufferedValue;
   }
 
   get state(): LogTailerState {
@@ -320,51 +364,104 @@ export class LogTailer {
     }
   }
 
+  /** Reads what was appended, in bounded requests, until caught up or MAX_READS_PER_TICK. */
   private async readOnce(): Promise<void> {
+    for (let reads = 0; reads < MAX_READS_PER_TICK && this.stateValue === 'following'; reads++) {
+      const read = await this.readChunk();
+      if (!read || read.bytes.length === 0) return;
+      this.offset += read.bytes.length;
+      this.consume(this.decoder.write(read.bytes));
+      if (this.offset >= read.totalSize) return;
+    }
+  }
+
+  private async readChunk(): Promise<RangeRead | undefined> {
     const { host } = this.options;
-    let read: RangeRead;
     try {
-      read = await this.log!.reader.readRange(this.offset);
+      return await this.log!.reader.readRange(this.offset, this.maxReadBytes);
     } catch (error) {
-      if (isDenied(error)) return this.giveUp(this.log!.accountName, error);
+      if (isDenied(error)) return void this.giveUp(this.log!.accountName, error);
       if (statusOf(error) === 404) {
         this.status(host.loc('LogGone', describeError(error)));
-        return this.stop();
+        return void this.stop();
       }
       if (!isTransientError(error)) throw error;
       host.debug(host.loc('LogReadRetry', describeError(error)));
-      return;
+      return undefined;
     }
-    if (read.bytes.length === 0) return;
-    this.offset += read.bytes.length;
-    this.consume(this.decoder.write(read.bytes));
   }
 
   private consume(text: string): void {
-    const pieces = (this.partial + text).split('\n');
-    // The last piece has no newline yet: keep it until its newline arrives.
-    this.partial = pieces.pop() ?? '';
-    const lines = pieces.map((l) => redactSasSignature(l.endsWith('\r') ? l.slice(0, -1) : l));
-    if (lines.length === 0) return;
-    fs.appendFileSync(this.filePath!, lines.map((l) => `${l}\n`).join(''));
-    for (const line of lines) {
-      this.options.sections.logLine(line);
-      this.remember(line);
-      if (line.includes(LOG_END_MARKER)) {
-        this.stateValue = 'done';
-        this.options.sections.close();
-      }
+    const saved: string[] = [];
+    let start = 0;
+    for (;;) {
+      const newline = text.indexOf('\n', start);
+      this.extendLine(newline < 0 ? text.slice(start) : text.slice(start, newline), saved);
+      if (newline < 0) break;
+      this.endLine(saved);
+      start = newline + 1;
+    }
+    this.save(saved);
+    this.largestBufferedValue = Math.max(this.largestBufferedValue, this.bufferedChars);
+  }
+
+  /** Adds text of the current line: kept while it fits, else shown cut once and saved in pieces. */
+  private extendLine(piece: string, saved: string[]): void {
+    if (piece === '') return;
+    if (!this.cutLine) {
+      this.partial += piece;
+      if (this.partial.length <= this.maxLineChars) return;
+      const whole = this.partial;
+      this.partial = '';
+      this.cutLine = true;
+      this.show(`${redactSas(whole.slice(0, this.maxLineChars))}${this.options.host.loc('LogLineCut', this.maxLineChars)}`);
+      piece = whole;
+    }
+    // Everything up to the last character that ends a signature value can be redacted and saved now;
+    // a run longer than MAX_HELD_CHARS after it is no signature, so it need not wait either.
+    this.held += piece;
+    let cutAt = lastSignatureBoundary(this.held) + 1;
+    if (this.held.length - cutAt > MAX_HELD_CHARS) cutAt = this.held.length;
+    if (cutAt > 0) {
+      saved.push(redactSas(this.held.slice(0, cutAt)));
+      this.held = this.held.slice(cutAt);
+    }
+  }
+
+  /** The newline of the current line arrived. */
+  private endLine(saved: string[]): void {
+    if (this.cutLine) {
+      saved.push(`${redactSas(this.held.endsWith('\r') ? this.held.slice(0, -1) : this.held)}\n`);
+      this.held = '';
+      this.cutLine = false;
+      return;
+    }
+    const line = redactSas(this.partial.endsWith('\r') ? this.partial.slice(0, -1) : this.partial);
+    this.partial = '';
+    saved.push(`${line}\n`);
+    this.show(line);
+  }
+
+  private save(saved: string[]): void {
+    if (saved.length > 0) fs.appendFileSync(this.filePath!, saved.join(''));
+  }
+
+  private show(line: string): void {
+    this.options.sections.logLine(line);
+    this.remember(line);
+    if (line.includes(LOG_END_MARKER)) {
+      this.stateValue = 'done';
+      this.options.sections.close();
     }
   }
 
   private flushPartial(): void {
-    const rest = this.partial + this.decoder.end();
-    this.partial = '';
-    if (rest === '' || !this.filePath) return;
-    const line = redactSasSignature(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
-    fs.appendFileSync(this.filePath, `${line}\n`);
-    this.options.sections.logLine(line);
-    this.remember(line);
+    const rest = this.decoder.end();
+    if (!this.filePath) return;
+    const saved: string[] = [];
+    this.extendLine(rest, saved);
+    if (this.partial !== '' || this.cutLine) this.endLine(saved);
+    this.save(saved);
   }
 
   private remember(line: string): void {
@@ -384,6 +481,11 @@ export class LogTailer {
   private status(line: string): void {
     this.options.sections.statusLine(line);
   }
+}
+
+/** Index of the last character that ends a SAS signature value (see shared/text/sasRedaction.ts), or -1. */
+function lastSignatureBoundary(text: string): number {
+  return text.search(/[&"'<>\s][^&"'<>\s]*$/);
 }
 
 function safeFileName(name: string): string {

@@ -24,4 +24,5 @@ export const WATCH_MESSAGES: Record<string, string> = {
   LogReadRetry: 'Reading the build log failed (%s); trying again at the next poll.',
   LogGone: 'The build log is no longer available (%s); stopped following it.',
   LogSaved: 'The full build log is saved to %s.',
+  LogLineCut: ' [line cut after %d characters; the attached build log has all of it]',
 };

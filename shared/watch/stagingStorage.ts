@@ -14,23 +14,33 @@ function totalFromContentRange(contentRange: string | undefined): number | undef
   return match ? Number(match[1]) : undefined;
 }
 
-async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
+/** The body, but never more than `limit` bytes, should a server answer with more than the range asked for. */
+async function readAll(stream: NodeJS.ReadableStream | undefined, limit: number): Promise<Buffer> {
   if (!stream) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  let length = 0;
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    chunks.push(buffer.subarray(0, limit - length));
+    length += chunks[chunks.length - 1]!.length;
+    if (length >= limit) break; // leaving the loop destroys the stream
+  }
   return Buffer.concat(chunks);
 }
 
 /**
- * One ranged GET per call. 416 (the offset is at or past the end) means
- * nothing was appended: no second request is made to learn the size.
+ * One ranged GET per call, for at most `maxBytes` (`Range: bytes=<offset>-<offset+maxBytes-1>`),
+ * so one answer never holds more than the bound however much the VM wrote.
+ * 416 (the offset is at or past the end) means nothing was appended: no
+ * second request is made to learn the size.
  */
 export function blobRangeReader(blob: Pick<BlobClient, 'download'>): RangeReader {
   return {
-    async readRange(offset: number): Promise<RangeRead> {
+    async readRange(offset: number, maxBytes: number): Promise<RangeRead> {
+      if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new RangeError(`maxBytes must be a positive integer, not ${maxBytes}`);
       try {
-        const response = await blob.download(offset);
-        const bytes = await readAll(response.readableStreamBody);
+        const response = await blob.download(offset, maxBytes);
+        const bytes = await readAll(response.readableStreamBody, maxBytes);
         return { bytes, totalSize: totalFromContentRange(response.contentRange) ?? offset + bytes.length };
       } catch (error) {
         if ((error as { statusCode?: unknown }).statusCode === 416) return { bytes: Buffer.alloc(0), totalSize: offset };

@@ -47,6 +47,11 @@ export interface AgentRunOptions {
   onLine?: (rendered: string) => void;
   /** The step's timeout: same signals as a cancel, but the step fails. */
   timeoutMs?: number;
+  /**
+   * Read the task's stdout like a busy agent: after each chunk, stop reading
+   * for `pauseMs`, so the task's writes queue up behind a full pipe.
+   */
+  slowReader?: { pauseMs: number };
 }
 
 export interface AgentRunResult {
@@ -291,6 +296,14 @@ export async function runTaskLikeAgent(options: AgentRunOptions): Promise<AgentR
   };
   readline.createInterface({ input: child.stdout! }).on('line', onLine);
   readline.createInterface({ input: child.stderr! }).on('line', onLine);
+  if (options.slowReader) {
+    const { pauseMs } = options.slowReader;
+    const out = child.stdout!;
+    out.on('data', () => {
+      out.pause();
+      setTimeout(() => out.resume(), pauseMs);
+    });
+  }
 
   let exit: { code: number | null; signal: NodeJS.Signals | null };
   try {

@@ -3,6 +3,9 @@ import * as fs from 'node:fs';
 import { LogSections } from '../../shared/watch/logSections';
 import {
   LogTailer,
+  MAX_HELD_CHARS,
+  MAX_LINE_CHARS,
+  MAX_READ_BYTES,
   findBuildLog,
   type BlobAccess,
   type LogContainer,
@@ -25,7 +28,7 @@ function httpError(statusCode: number, code: string): Error {
 /** A staging account whose blobs the test appends to; records every data-plane call. */
 class FakeStaging {
   readonly blobs = new Map<string, { data: Buffer; lastModified: Date }>();
-  readonly reads: { access: BlobAccess['kind']; name: string; offset: number }[] = [];
+  readonly reads: { access: BlobAccess['kind']; name: string; offset: number; maxBytes: number }[] = [];
   readonly lists: BlobAccess['kind'][] = [];
   readonly armCalls: string[] = [];
   readonly secrets: string[] = [];
@@ -71,12 +74,12 @@ class FakeStaging {
         return [...this.blobs.entries()].map(([name, b]) => ({ name, lastModified: b.lastModified }));
       },
       openBlob: (name) => ({
-        readRange: async (offset): Promise<RangeRead> => {
-          this.reads.push({ access: access.kind, name, offset });
+        readRange: async (offset, maxBytes): Promise<RangeRead> => {
+          this.reads.push({ access: access.kind, name, offset, maxBytes });
           check();
           const blob = this.blobs.get(name);
           if (!blob) throw httpError(404, 'BlobNotFound');
-          return { bytes: blob.data.subarray(offset), totalSize: blob.data.length };
+          return { bytes: blob.data.subarray(offset, offset + maxBytes), totalSize: blob.data.length };
         },
       }),
       urlOf: (name) => `${account.blobEndpoint}packerlogs/${name}`,
@@ -255,12 +258,12 @@ describe('LogTailer', () => {
         openBlob: (name) => {
           const r = c.openBlob(name);
           return {
-            readRange: async (offset) => {
+            readRange: async (offset, maxBytes) => {
               if (failNext) {
                 failNext = false;
                 throw httpError(503, 'ServerBusy');
               }
-              return r.readRange(offset);
+              return r.readRange(offset, maxBytes);
             },
           };
         },
@@ -301,7 +304,7 @@ describe('LogTailer', () => {
     staging.append(LOG, line('Downloading https://a.blob.example/c/b.tar.gz?sv=2024&sp=r&sig=AbC%2Bdef123&se=x'));
     for (let i = 0; i < 5; i++) staging.append(LOG, line(`n${i}`));
     await small.tick(snap);
-    assert.ok(logLines()[0]!.includes('sig=***&se=x'));
+    assert.ok(logLines()[0]!.includes('sig=***&se=x'), logLines()[0]);
     assert.ok(!fs.readFileSync(small.logFilePath!, 'utf8').includes('AbC'));
     assert.deepEqual(small.lastLines(), [2, 3, 4].map((i) => line(`n${i}`).trimEnd()));
   });
@@ -410,3 +413,138 @@ describe('findBuildLog', () => {
     assert.deepEqual(await findBuildLog(missing, RG_ID), { kind: 'notYet' });
   });
 });
+
+/** A build log of `totalSize` bytes repeating `pattern`, made on demand, so a test can read hundreds of MB without holding them. */
+class GeneratedLog {
+  readonly reads: { offset: number; maxBytes: number; returned: number }[] = [];
+  constructor(
+    readonly totalSize: number,
+    private readonly pattern: Buffer,
+  ) {}
+
+  byteAt(offset: number): number {
+    return this.pattern[offset % this.pattern.length]!;
+  }
+
+  deps(): StagingLogDeps {
+    return {
+      listStorageAccounts: async () => [{ name: 'stagingacct', blobEndpoint: 'https://stagingacct.blob.example/' }],
+      openContainer: () => ({
+        listBlobs: async () => [{ name: LOG, lastModified: new Date() }],
+        openBlob: () => ({
+          readRange: async (offset, maxBytes): Promise<RangeRead> => {
+            const length = Math.max(0, Math.min(maxBytes, this.totalSize - offset));
+            const bytes = Buffer.allocUnsafe(length);
+            for (let filled = 0; filled < length; ) {
+              const at = (offset + filled) % this.pattern.length;
+              filled += this.pattern.copy(bytes, filled, at, Math.min(this.pattern.length, at + length - filled));
+            }
+            this.reads.push({ offset, maxBytes, returned: length });
+            return { bytes, totalSize: this.totalSize };
+          },
+        }),
+        urlOf: (name) => name,
+      }),
+      setSecret: () => undefined,
+    };
+  }
+}
+
+/** Counts what is shown instead of keeping it, so a huge log does not fill the test's own memory. */
+class CountingHost extends RecordingHost {
+  shownLines = 0;
+  longestShown = 0;
+  override info(text: string): void {
+    this.shownLines += 1;
+    this.longestShown = Math.max(this.longestShown, text.length);
+    if (this.records.length < 1000) super.info(text);
+  }
+}
+
+describe('LogTailer bounded reading', function () {
+  this.timeout(120_000);
+  const MiB = 1024 * 1024;
+  const bound = MAX_LINE_CHARS + MAX_HELD_CHARS;
+
+  async function tailAll(log: GeneratedLog, host: RecordingHost): Promise<LogTailer> {
+    const tailer = new LogTailer({ host, sections: new LogSections(host), deps: log.deps() });
+    let ticks = 0;
+    while (log.reads.reduce((n, r) => n + r.returned, 0) < log.totalSize) {
+      await tailer.tick(snap);
+      ticks += 1;
+      assert.ok(tailer.bufferedChars <= bound, `after tick ${ticks} the tailer holds ${tailer.bufferedChars} characters`);
+      assert.ok(ticks < 1000, 'the tailer keeps making progress');
+    }
+    tailer.stop();
+    return tailer;
+  }
+
+  it('reads a 200 MB log without a newline in requests of at most 4 MiB and holds at most one cut line', async () => {
+    const log = new GeneratedLog(200 * MiB, Buffer.from('abcdefghijklmnopqrstuvwxyz')); // no newline at all
+    const host = new CountingHost();
+    const tailer = await tailAll(log, host);
+    assert.ok(log.reads.every((r) => r.maxBytes <= MAX_READ_BYTES), 'no request asked for more than 4 MiB');
+    assert.equal(log.reads.reduce((n, r) => n + r.returned, 0), log.totalSize, 'every byte read once');
+    assert.deepEqual(
+      log.reads.map((r) => r.offset),
+      log.reads.map((_r, i) => i * MAX_READ_BYTES),
+      'each request starts where the last ended',
+    );
+    assert.ok(tailer.largestBufferedChars <= bound, `largest buffer ${tailer.largestBufferedChars}`);
+    const shown = host.lines.filter((l) => !l.startsWith('Following'));
+    assert.equal(shown.length, 1, 'one line shown');
+    assert.equal(shown[0]!.length, MAX_LINE_CHARS + ' [line cut after 16384 characters; the attached build log has all of it]'.length);
+    assert.ok(shown[0]!.startsWith('abcdefghijklmnopqrstuvwxyz'));
+    assert.ok(shown[0]!.endsWith(' [line cut after 16384 characters; the attached build log has all of it]'));
+    assert.equal(fs.statSync(tailer.logFilePath!).size, log.totalSize + 1, 'the saved log keeps every byte (and ends the line)');
+    fs.rmSync(tailer.logFilePath!);
+    host.cleanup();
+  });
+
+  it('reads a 200 MB log of 1 MiB lines with flat memory, cutting each shown line and saving them whole', async () => {
+    const lineBytes = MiB;
+    const oneLine = Buffer.from(Array.from({ length: lineBytes }, (_v, i) => (i === lineBytes - 1 ? 10 : 48 + (i % 10))));
+    const log = new GeneratedLog(200 * MiB, oneLine);
+    const host = new CountingHost();
+    const tailer = await tailAll(log, host);
+    assert.ok(log.reads.every((r) => r.maxBytes <= MAX_READ_BYTES));
+    assert.ok(tailer.largestBufferedChars <= bound, `largest buffer ${tailer.largestBufferedChars}`);
+    assert.ok(log.reads.length <= Math.ceil(log.totalSize / MAX_READ_BYTES) + 1, `${log.reads.length} reads`);
+    assert.equal(host.shownLines - 1, 200, 'one shown line per log line (plus "Following")');
+    assert.ok(host.longestShown <= MAX_LINE_CHARS + 100);
+    assert.ok(tailer.lastLines().every((l) => l.length <= MAX_LINE_CHARS + 100), 'the kept tail is cut too');
+    assert.equal(fs.statSync(tailer.logFilePath!).size, log.totalSize);
+    const fd = fs.openSync(tailer.logFilePath!, 'r');
+    const sample = Buffer.alloc(lineBytes);
+    fs.readSync(fd, sample, 0, lineBytes, 3 * lineBytes);
+    fs.closeSync(fd);
+    assert.ok(sample.equals(oneLine), 'a saved line is byte for byte the line the VM wrote');
+    fs.rmSync(tailer.logFilePath!);
+    host.cleanup();
+  });
+
+  it('redacts a signature in a cut line even when a read ends inside it, in the shown line and in the saved log', async () => {
+    const host = new RecordingHost();
+    const staging = new FakeStaging();
+    const small = 64;
+    const tailer = new LogTailer({ host, sections: new LogSections(host), deps: staging.deps(), maxReadBytes: small, maxLineChars: 100 });
+    const url = 'https://a.blob.example/c/b.tar.gz?sv=2024&sp=r&sig=SECRETSIGNATUREVALUE1234567890abcdefghijklmnop&se=x';
+    const text = `${'x'.repeat(40)} early ${url} ${'y'.repeat(300)} late ${url}\n${line('next')}`;
+    staging.append(LOG, text);
+    for (let i = 0; i < 20 && staging.reads.reduce((n, r) => Math.max(n, r.offset), 0) < text.length; i++) await tailer.tick(snap);
+    tailer.stop();
+    assert.ok(staging.reads.every((r) => r.maxBytes === small));
+    const saved = fs.readFileSync(tailer.logFilePath!, 'utf8');
+    assert.ok(!saved.includes('SECRET'), saved);
+    assert.equal(saved.split('\n')[0], `${'x'.repeat(40)} early ${url.replace(/sig=[^&]+/, 'sig=***')} ${'y'.repeat(300)} late ${url.replace(/sig=[^&]+/, 'sig=***')}`);
+    assert.ok(host.lines.every((l) => !l.includes('SECRET')));
+    const shown = host.lines.find((l) => l.includes('early'))!;
+    assert.ok(shown.endsWith(' [line cut after 100 characters; the attached build log has all of it]'), shown);
+    assert.deepEqual(logLines(host), [line('next').trimEnd()]);
+    host.cleanup();
+  });
+});
+
+function logLines(host: RecordingHost): string[] {
+  return host.lines.filter((l) => l.startsWith(`[${RUN}]`));
+}
