@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { findContradictions } from './contradictions';
 import { customizerOsIssues, parseAdditionalCustomizers } from './customizers';
 import { INPUT_NAMES, type InputName } from './inputNames';
 import { InputReader } from './inputReader';
@@ -130,7 +131,8 @@ export function parseConfig(
     preflightOnly,
     ...(userTemplate ? { userTemplate } : {}),
   };
-  return { ok: true, config };
+  // Inputs that pull against each other are warnings: each names both inputs and says which one wins.
+  return { ok: true, config, warnings: findContradictions(inputs, context.workingDirectory) };
 }
 
 function readTarget(reader: InputReader, context: PipelineContext): TemplateTarget {

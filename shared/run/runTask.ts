@@ -31,6 +31,8 @@ export async function runTask(env: TaskEnvironment): Promise<void> {
       host.complete('Failed', host.loc('InvalidInputs', parsed.problems.length));
       return;
     }
+    // Contradicting options do not stop the run; each warning names both inputs and says which wins.
+    for (const warning of parsed.warnings ?? []) host.warning(formatProblem(warning, host.loc.bind(host)));
     const config = parsed.config;
     if (config.dryRun) {
       await performDryRun(host, config);
