@@ -112,7 +112,8 @@ describe('ARM emulator simulated build', function () {
   });
 
   it('passes through Optimizing and Validating when optimize.vmBoot is Enabled and validate is given, running the in-VM validators', async () => {
-    h.arm.setScenario({ timing: { optimizingMs: 400, validatingMs: 450 } });
+    // Every phase lasts longer than two polls, so none can slip between them on a loaded machine.
+    h.arm.setScenario({ timing: { buildingMs: 300, customizerMs: 300, optimizingMs: 400, validatingMs: 450, distributingMs: 300 } });
     const body = template([{ type: 'Shell', name: 'install', inline: ['echo install'] }]);
     Object.assign(body.properties as Json, {
       optimize: { vmBoot: { state: 'Enabled' } },

@@ -3,7 +3,7 @@
  * resource per create, run and delete, `.../locations/{loc}/operations/{id}`,
  * answering `200 {name, status, startTime[, endTime][, error]}` whatever the
  * status (recorded; the name is an upper-case GUID, the URL spells it in lower
- * case, times have 7 fractional digits). URLs are absolute and built from the
+ * case, times have up to 7 fractional digits, trailing zeros trimmed). URLs are absolute and built from the
  * server's own base URL, because pollers use them verbatim; since about December
  * 2023 they carry a signed query the client must keep.
  */
