@@ -56,6 +56,7 @@ interface Fixture {
     location: string;
     identities: string[];
     platformImages: Array<{ publisher: string; offer: string; sku: string; version: string }>;
+    galleryImages?: Array<{ id: string; osType: 'Linux' | 'Windows' }>;
   };
   template: string;
   setup?: RecordedRequest[];
@@ -205,7 +206,7 @@ describe('ARM stand-in fidelity: recorded Image Builder traffic replayed', funct
   const fixtures = loadFixtures();
 
   it('has recorded exchanges to replay, each naming its source', () => {
-    assert.ok(fixtures.length >= 7, `fixtures in ${FIXTURE_DIR}`);
+    assert.ok(fixtures.length >= 8, `fixtures in ${FIXTURE_DIR}`);
     for (const [file, f] of fixtures) {
       assert.match(f.source.repo, /^Azure\//, file);
       assert.ok(f.source.path && f.source.commit, `${file}: source path and commit`);
@@ -220,6 +221,7 @@ describe('ARM stand-in fidelity: recorded Image Builder traffic replayed', funct
         resourceGroups: [{ subscriptionId: w.subscriptionId, name: w.resourceGroup, location: w.location }],
         identities: w.identities.map((id) => ({ id, location: w.location })),
         platformImages: w.platformImages.map((p) => ({ location: w.location, ...p })),
+        galleryImages: (w.galleryImages ?? []).map((g) => ({ location: w.location, ...g })),
       });
       h.arm.setScenario({
         provisioningFailure: undefined,
