@@ -295,11 +295,13 @@ describe('ARM emulator simulated build', function () {
     assert.ok(before.resourceGroups.some((g) => g.id === staging && g.tags.createdBy === 'AzureVMImageBuilder' && g.tags.imageTemplateName === 'doomed'));
     assert.equal(before.vhdBlobs.length, 1);
 
-    // Recorded: 202, both headers naming the same operation, which answers 200 with its status.
+    // Recorded: 202, both headers naming the same operation (each with its own signature), which answers 200 with its status.
     const del = await call('DELETE', T('doomed'));
     assert.equal(del.status, 202);
     const location = del.headers.get('location') as string;
-    assert.equal(del.headers.get('azure-asyncoperation'), location);
+    const asyncOp = del.headers.get('azure-asyncoperation') as string;
+    assert.equal(new URL(asyncOp).pathname, new URL(location).pathname);
+    assert.notEqual(new URL(asyncOp).searchParams.get('s'), new URL(location).searchParams.get('s'));
     const polled = await armCall(h.arm.url, 'GET', location);
     assert.equal(polled.status, 200);
     assert.equal((polled.body as Json).status, 'InProgress');

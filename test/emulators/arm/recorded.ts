@@ -103,11 +103,12 @@ export function goTime(d = new Date()): string {
 /**
  * The signed query the service appends to operation URLs since about December
  * 2023: `t` (.NET ticks), `c` (a base64url certificate of about 2 KB), `s` (a
- * signature) and `h` (a hash). Clients must use the URL verbatim.
+ * signature) and `h` (a hash). Clients must use the URL verbatim. The Location
+ * header of the same operation carries its own t, s and h (same c): the two
+ * URLs name one operation but are not equal strings (trigger recording, 2025).
  */
-export function signedOperationQuery(now = Date.now()): string {
+export function signedOperationQuery(now = Date.now(), c = randomBytes(1500).toString('base64url')): string {
   const ticks = (BigInt(now) + 62_135_596_800_000n) * 10_000n;
-  const c = randomBytes(1500).toString('base64url');
   const s = randomBytes(256).toString('base64url');
   const h = createHash('sha256').update(c + s).digest('base64url');
   return `t=${ticks}&c=${c}&s=${s}&h=${h}`;
