@@ -112,7 +112,8 @@ describe('ARM emulator simulated build', function () {
   });
 
   it('passes through Optimizing and Validating when optimize.vmBoot is Enabled and validate is given, running the in-VM validators', async () => {
-    h.arm.setScenario({ timing: { optimizingMs: 400, validatingMs: 450 } });
+    // Every phase lasts longer than two polls, so none can slip between them on a loaded machine.
+    h.arm.setScenario({ timing: { buildingMs: 300, customizerMs: 300, optimizingMs: 400, validatingMs: 450, distributingMs: 300 } });
     const body = template([{ type: 'Shell', name: 'install', inline: ['echo install'] }]);
     Object.assign(body.properties as Json, {
       optimize: { vmBoot: { state: 'Enabled' } },
@@ -294,11 +295,13 @@ describe('ARM emulator simulated build', function () {
     assert.ok(before.resourceGroups.some((g) => g.id === staging && g.tags.createdBy === 'AzureVMImageBuilder' && g.tags.imageTemplateName === 'doomed'));
     assert.equal(before.vhdBlobs.length, 1);
 
-    // Recorded: 202, both headers naming the same operation, which answers 200 with its status.
+    // Recorded: 202, both headers naming the same operation (each with its own signature), which answers 200 with its status.
     const del = await call('DELETE', T('doomed'));
     assert.equal(del.status, 202);
     const location = del.headers.get('location') as string;
-    assert.equal(del.headers.get('azure-asyncoperation'), location);
+    const asyncOp = del.headers.get('azure-asyncoperation') as string;
+    assert.equal(new URL(asyncOp).pathname, new URL(location).pathname);
+    assert.notEqual(new URL(asyncOp).searchParams.get('s'), new URL(location).searchParams.get('s'));
     const polled = await armCall(h.arm.url, 'GET', location);
     assert.equal(polled.status, 200);
     assert.equal((polled.body as Json).status, 'InProgress');

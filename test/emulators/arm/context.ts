@@ -186,7 +186,8 @@ export class EmulatorContext {
 /**
  * Defaults the service fills in: on PowerShell customizers (2025-10-01 Windows
  * example); vmProfile {vmSize: "", osDiskSizeGB: 0}, buildTimeoutInMinutes 0 and
- * stagingResourceGroup "" when not given, distribute[].artifactTags {}, WindowsRestart
+ * stagingResourceGroup "" when not given, distribute[].artifactTags {} (and for
+ * SharedImage excludeFromLatest false, versioning null), WindowsRestart
  * restartCommand "", and an empty sha256Checksum dropped (recorded).
  */
 function applyServiceDefaults(props: Json): void {
@@ -197,7 +198,16 @@ function applyServiceDefaults(props: Json): void {
   props.buildTimeoutInMinutes ??= 0;
   props.stagingResourceGroup ??= '';
   if (Array.isArray(props.distribute)) {
-    for (const d of props.distribute) if (d && typeof d === 'object') (d as Json).artifactTags ??= {};
+    for (const d of props.distribute) {
+      if (!d || typeof d !== 'object') continue;
+      const dist = d as Json;
+      dist.artifactTags ??= {};
+      if (dist.type === 'SharedImage') {
+        dist.excludeFromLatest ??= false;
+        // Not given = null, not absent (recorded).
+        if (!('versioning' in dist)) dist.versioning = null;
+      }
+    }
   }
   const customize = props.customize;
   if (!Array.isArray(customize)) return;

@@ -3,7 +3,7 @@
  * resource per create, run and delete, `.../locations/{loc}/operations/{id}`,
  * answering `200 {name, status, startTime[, endTime][, error]}` whatever the
  * status (recorded; the name is an upper-case GUID, the URL spells it in lower
- * case, times have 7 fractional digits). URLs are absolute and built from the
+ * case, times have up to 7 fractional digits, trailing zeros trimmed). URLs are absolute and built from the
  * server's own base URL, because pollers use them verbatim; since about December
  * 2023 they carry a signed query the client must keep.
  */
@@ -24,6 +24,8 @@ export interface OperationRecord {
   error?: { code: string; message: string };
   /** The signed query appended to the URL, or '' for the plain URL of older recordings. */
   signedQuery: string;
+  /** The Location header's own signed query (same path, other t, s and h). */
+  locationQuery: string;
   /** Settles when the operation leaves InProgress. */
   done: Promise<void>;
   settle: () => void;
@@ -42,10 +44,17 @@ export class OperationStore {
       apiVersion,
       status: 'InProgress',
       startTime: dotnetTime(),
-      signedQuery: signed ? signedOperationQuery() : '',
+      signedQuery: '',
+      locationQuery: '',
       done,
       settle,
     };
+    if (signed) {
+      const now = Date.now();
+      op.signedQuery = signedOperationQuery(now);
+      const c = new URLSearchParams(op.signedQuery).get('c') ?? undefined;
+      op.locationQuery = signedOperationQuery(now + 2, c);
+    }
     this.ops.set(op.id.toLowerCase(), op);
     return op;
   }
@@ -66,9 +75,14 @@ export class OperationStore {
     return `/subscriptions/${op.subscriptionId}/providers/Microsoft.VirtualMachineImages/locations/${op.location}/${kind}/${op.id.toLowerCase()}`;
   }
 
-  /** The URL of Azure-AsyncOperation (and of Location, for run and delete). */
-  statusUrl(baseUrl: string, op: OperationRecord): string {
-    return `${baseUrl}${this.path(op, 'operations')}?api-version=${op.apiVersion}${op.signedQuery ? `&${op.signedQuery}` : ''}`;
+  /**
+   * The URL of Azure-AsyncOperation, or with `header` 'Location' the one the
+   * Location header of run and delete carries: the same operation, with its own
+   * signature when signed (equal strings only in the unsigned era).
+   */
+  statusUrl(baseUrl: string, op: OperationRecord, header: 'Azure-AsyncOperation' | 'Location' = 'Azure-AsyncOperation'): string {
+    const query = header === 'Location' ? op.locationQuery : op.signedQuery;
+    return `${baseUrl}${this.path(op, 'operations')}?api-version=${op.apiVersion}${query ? `&${query}` : ''}`;
   }
 
   private find(id: string): OperationRecord {

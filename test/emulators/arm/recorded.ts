@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { BuildTiming, FaultSpec } from './types';
 
 /**
- * Durations as recorded: create 11-39 s (25 s here), a run of about 7 minutes
+ * Durations as recorded: create 11-67 s (25 s here), a run of about 7 minutes
  * for a managed image, delete 139 s. How long Canceling lasts was not recorded;
  * minutes is the safe assumption (180 s here).
  */
@@ -80,24 +80,35 @@ function extraDigits(n: number): string {
   return String(tick).padStart(6, '0').slice(0, n);
 }
 
-/** .NET style, as the operation resource prints it: 7 fractional digits (2025-05-19T04:57:47.7038827Z). */
-export function dotnetTime(d = new Date()): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, (_m, ms: string) => `.${ms}${extraDigits(4)}Z`);
+/** Both services print the fraction without trailing zeros (and without the dot when it is zero). */
+function withFraction(d: Date, digits: number): string {
+  const [head, ms] = d.toISOString().replace(/Z$/, '').split('.') as [string, string];
+  const fraction = `${ms}${extraDigits(digits - 3)}`.replace(/0+$/, '');
+  return `${head}${fraction ? `.${fraction}` : ''}Z`;
 }
 
-/** Go style, as lastRunStatus prints it: 9 fractional digits (2023-05-25T07:59:42.169984039Z). */
+/**
+ * .NET style, as the operation resource prints it: up to 7 fractional digits,
+ * trailing zeros trimmed (2025-05-19T04:57:47.7038827Z, 2025-05-19T05:00:00.289511Z).
+ */
+export function dotnetTime(d = new Date()): string {
+  return withFraction(d, 7);
+}
+
+/** Go style, as lastRunStatus prints it: up to 9 fractional digits, trailing zeros trimmed (2023-05-25T07:59:42.169984039Z). */
 export function goTime(d = new Date()): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, (_m, ms: string) => `.${ms}${extraDigits(6)}Z`);
+  return withFraction(d, 9);
 }
 
 /**
  * The signed query the service appends to operation URLs since about December
  * 2023: `t` (.NET ticks), `c` (a base64url certificate of about 2 KB), `s` (a
- * signature) and `h` (a hash). Clients must use the URL verbatim.
+ * signature) and `h` (a hash). Clients must use the URL verbatim. The Location
+ * header of the same operation carries its own t, s and h (same c): the two
+ * URLs name one operation but are not equal strings (trigger recording, 2025).
  */
-export function signedOperationQuery(now = Date.now()): string {
+export function signedOperationQuery(now = Date.now(), c = randomBytes(1500).toString('base64url')): string {
   const ticks = (BigInt(now) + 62_135_596_800_000n) * 10_000n;
-  const c = randomBytes(1500).toString('base64url');
   const s = randomBytes(256).toString('base64url');
   const h = createHash('sha256').update(c + s).digest('base64url');
   return `t=${ticks}&c=${c}&s=${s}&h=${h}`;

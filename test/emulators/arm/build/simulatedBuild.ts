@@ -83,7 +83,7 @@ export class SimulatedBuild {
     const timing = this.ctx.timing();
     this.t.runIds.push(this.runId);
     this.t.runOutputs = [];
-    // Recorded while running: 9 fractional digits, the zero time as endTime until the run ends.
+    // Recorded while running: up to 9 fractional digits, the zero time as endTime until the run ends.
     this.t.lastRunStatus = { startTime: goTime(), endTime: ZERO_TIME, runState: 'Running', runSubState: 'Queued', message: '' };
     try {
       await this.ctx.sleep(timing.queuedMs, this.signal);

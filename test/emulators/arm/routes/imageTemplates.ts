@@ -12,6 +12,7 @@ import { ArmError, isRecord, notFound, ok, type ArmReply, type ArmRequest } from
 import { idKey, parseResourceId, serviceId, templateId } from '../resourceIds';
 import type { Router } from '../router';
 import { assertImageBuilderApiVersion, validateTemplateBody, validateTriggerBody, validateUpdateBody } from '../templateValidation';
+import type { OperationRecord } from '../operations';
 import type { Json, RunStatus, TemplateRecord } from '../world';
 import { PROVIDER_OPERATIONS } from './providerOperations';
 import { goTime } from '../recorded';
@@ -37,6 +38,10 @@ export function registerImageTemplates(router: Router, ctx: EmulatorContext): vo
       `Operation Microsoft.VirtualMachineImages/imageTemplates/${op} is not allowed in provisioning state: ${t.provisioningState} or run state: ${t.lastRunStatus?.runState ?? 'none'}.`,
     );
   const location = (t: TemplateRecord) => String(t.submitted.location ?? 'westus');
+  const lroHeaders = (baseUrl: string, op: OperationRecord) => ({
+    'Azure-AsyncOperation': ctx.ops.statusUrl(baseUrl, op),
+    Location: ctx.ops.statusUrl(baseUrl, op, 'Location'),
+  });
   const startOp = (sub: string, t: TemplateRecord, apiVersion: string) =>
     ctx.ops.start(sub, location(t), apiVersion, ctx.scenario.signedOperationUrls !== false);
 
@@ -164,9 +169,8 @@ export function registerImageTemplates(router: Router, ctx: EmulatorContext): vo
       await t.deleteDone;
       ctx.ops.finish(op, 'Succeeded');
     });
-    // Recorded: 202, empty body, Azure-AsyncOperation and Location both the operation URL.
-    const url = ctx.ops.statusUrl(req.baseUrl, op);
-    return { status: 202, headers: { 'Azure-AsyncOperation': url, Location: url } };
+    // Recorded: 202, empty body, Azure-AsyncOperation and Location both naming the operation.
+    return { status: 202, headers: lroHeaders(req.baseUrl, op) };
   });
 
   router.add('POST', `${T}/run`, (req) => {
@@ -183,9 +187,8 @@ export function registerImageTemplates(router: Router, ctx: EmulatorContext): vo
     void done.finally(() => {
       if (t.runDone === done) delete t.cancelRun;
     });
-    // Recorded: 202, empty body, Azure-AsyncOperation and Location both the operation URL.
-    const url = ctx.ops.statusUrl(req.baseUrl, op);
-    return { status: 202, headers: { 'Azure-AsyncOperation': url, Location: url } };
+    // Recorded: 202, empty body, Azure-AsyncOperation and Location both naming the operation.
+    return { status: 202, headers: lroHeaders(req.baseUrl, op) };
   });
 
   router.add('POST', `${T}/cancel`, (req) => {
@@ -265,9 +268,10 @@ export function registerImageTemplates(router: Router, ctx: EmulatorContext): vo
     const name = req.params.trigger as string;
     const existed = t.triggers.has(name.toLowerCase());
     const kind = String(((req.body as Json).properties as Json).kind);
-    const trigger: Json = { kind, status: { code: 'Healthy', message: '', time: new Date().toISOString() }, provisioningState: 'Succeeded' };
+    // Recorded (trigger recording, 2025): "Trigger is active", a Go time.
+    const trigger: Json = { kind, status: { code: 'Healthy', message: 'Trigger is active', time: goTime() }, provisioningState: 'Succeeded' };
     t.triggers.set(name.toLowerCase(), trigger);
-    const op = ctx.ops.start(t.subscriptionId, location(t), apiVersion);
+    const op = startOp(t.subscriptionId, t, apiVersion);
     ctx.ops.finish(op, 'Succeeded');
     return ok(renderTrigger(t, name, trigger), existed ? 200 : 201, { 'Azure-AsyncOperation': ctx.ops.statusUrl(req.baseUrl, op) });
   });
@@ -276,9 +280,10 @@ export function registerImageTemplates(router: Router, ctx: EmulatorContext): vo
     const apiVersion = version(req);
     const t = find(req);
     if (!t.triggers.delete((req.params.trigger as string).toLowerCase())) return { status: 204 };
-    const op = ctx.ops.start(t.subscriptionId, location(t), apiVersion, true);
+    // Recorded: 202 with both headers, like the template's own DELETE.
+    const op = startOp(t.subscriptionId, t, apiVersion);
     ctx.ops.finish(op, 'Succeeded');
-    return { status: 202, headers: { Location: ctx.ops.statusUrl(req.baseUrl, op) } };
+    return { status: 202, headers: lroHeaders(req.baseUrl, op) };
   });
 
   // ---- operations ------------------------------------------------------------------------
