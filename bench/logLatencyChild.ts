@@ -25,7 +25,7 @@ import { BlobServiceClient, ContainerClient, StorageSharedKeyCredential } from '
 import { LogSections } from '../shared/watch/logSections';
 import { LogTailer, LOG_CONTAINER, type LogContainer, type RangeReader, type StagingLogDeps } from '../shared/watch/logTailer';
 import { pollTemplateRun, type TemplateRunSnapshot } from '../shared/watch/statusPoller';
-import { blobRangeReader } from '../shared/watch/stagingStorage';
+import { blobRangeReader } from '../shared/azure/stagingStorage';
 import { WATCH_MESSAGES } from '../shared/watch/messages';
 
 export interface LatencyJob {

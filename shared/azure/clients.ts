@@ -12,7 +12,7 @@ import type { Pipeline } from '@azure/core-rest-pipeline';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { armScopeOf, registeringTokens } from './credentials';
 import { applyRetryPolicy, type RetryTuning } from './retry';
-import type { ServiceConnection } from './serviceConnection';
+import type { ServiceConnection } from '../ports/serviceConnection';
 
 export interface AzureClientOptions {
   /** Called with every token the clients obtain, so the host can mask it. */

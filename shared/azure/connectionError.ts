@@ -1,4 +1,4 @@
-import { LocalizedError } from '../host/localizedError';
+import { LocalizedError } from '../core/localizedError';
 
 /**
  * A service connection that cannot be used as it is. The host formats it

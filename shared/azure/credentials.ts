@@ -19,7 +19,7 @@ import {
   type HttpClient,
 } from '@azure/core-rest-pipeline';
 import { applyRetryPolicy, type RetryTuning } from './retry';
-import type { ServiceConnection } from './serviceConnection';
+import type { ServiceConnection } from '../ports/serviceConnection';
 
 /**
  * Authority hosts of the public and sovereign clouds. MSAL's instance

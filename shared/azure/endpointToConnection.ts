@@ -4,7 +4,7 @@
  * the values (task-lib, or the local runner) and passes them in.
  */
 import { ServiceConnectionError } from './connectionError';
-import type { ServiceConnection, ServiceConnectionAuth } from './serviceConnection';
+import type { ServiceConnection, ServiceConnectionAuth } from '../ports/serviceConnection';
 
 export interface EndpointAuthorization {
   scheme: string;

@@ -1,6 +1,5 @@
 export * from './types';
 export { runPreflight, DEFAULT_CHECK_TIMEOUT_MS, type PreflightRequest } from './runPreflight';
 export { reportPreflight, preflightMarkdown, checklistLine, verdictMessage } from './report';
-export { ArmPreflightReader, type PreflightClients } from './armReader';
 export { PREFLIGHT_MESSAGES } from './messages';
 export { PREFLIGHT_CHECKS } from './checks';

@@ -3,8 +3,8 @@
  * per finding), error issues that name the input to fix, warnings as warning
  * issues, and a Markdown section for the run summary.
  */
-import type { TaskHost } from '../host/types';
-import { escapeMarkdown } from '../report/summary';
+import type { TaskHost } from '../core/taskHost';
+import { escapeMarkdown } from '../core/markdown';
 import { CHECK_TITLE_KEYS } from './checkTitles';
 import type { CheckResult, CheckStatus, PreflightOutcome } from './types';
 

@@ -4,7 +4,7 @@
  * and the end of the build log. Pure: hints are message keys with arguments,
  * formatted by the caller through host.loc.
  */
-import { AzureServiceError, type ServiceFailure } from '../azure/serviceFailure';
+import { AzureServiceError, type ServiceFailure } from '../core/serviceFailure';
 
 export interface FailureFacts {
   /** lastRunStatus.message */

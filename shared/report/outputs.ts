@@ -1,5 +1,5 @@
 import type { ImageTemplateBody, ImageTemplateDistributor } from '../template/types';
-import { redactSasSignature } from '../watch/format';
+import { redactSasSignature } from '../core/format';
 
 /**
  * The task's output variables (task.json `outputVariables`), computed from what

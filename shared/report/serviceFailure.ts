@@ -3,8 +3,8 @@
  * its own words (SAS signatures hidden), and the request id for a support
  * case. Pure: message keys with arguments, formatted by the caller.
  */
-import { AzureServiceError, refusedRequest, type ServiceFailure } from '../azure/serviceFailure';
-import { redactSasSignature } from '../watch/format';
+import { AzureServiceError, refusedRequest, type ServiceFailure } from '../core/serviceFailure';
+import { redactSasSignature } from '../core/format';
 
 export type FailureKey = 'FailureCreate' | 'FailureRun' | 'FailureRunStep' | 'FailureDistribute' | 'FailureRequest';
 

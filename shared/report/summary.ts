@@ -1,6 +1,7 @@
 import type { ImageTemplateBody, ImageTemplateCustomizer } from '../template/types';
-import { formatDuration } from '../watch/format';
-import { phaseLabel, type PhaseDuration } from '../watch/statusPoller';
+import { formatDuration } from '../core/format';
+import { phaseLabel, type PhaseDuration } from '../core/runPhase';
+import { escapeMarkdown } from '../core/markdown';
 import type { DistributionKind, DistributionResult, OutputValues } from './outputs';
 
 /**
@@ -54,16 +55,6 @@ export function portalLink(environment: string, resourceId: string): string | un
   // Parentheses are legal in resource group names but would end a Markdown link.
   const path = resourceId.split('/').map((s) => encodeURIComponent(s).replace(/\(/g, '%28').replace(/\)/g, '%29'));
   return `${host}/#resource${path.join('/')}`;
-}
-
-/** Text that is safe inside a Markdown table cell or paragraph. */
-export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|#])/g, '\\$1')
-    .replace(/\r?\n/g, '<br>');
 }
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {

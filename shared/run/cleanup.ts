@@ -1,6 +1,6 @@
 import type { ImageBuilderConfig } from '../config/types';
-import type { TaskHost, TaskOutcome } from '../host/types';
-import type { BuildServices, DeleteRequest, StagedUpload } from './buildServices';
+import type { TaskHost, TaskOutcome } from '../core/taskHost';
+import type { BuildServices, DeleteRequest, StagedUpload } from '../ports/buildServices';
 import { realClock, type Clock } from './clock';
 
 /** What this run created and may have to remove. */

@@ -1,7 +1,7 @@
 import type { ImageBuilderConfig } from '../config/types';
-import type { TaskHost } from '../host/types';
-import { LocalizedError } from '../host/localizedError';
-import type { BuildServices, TemplateState } from './buildServices';
+import type { TaskHost } from '../core/taskHost';
+import { LocalizedError } from '../core/localizedError';
+import type { BuildServices, TemplateState } from '../ports/buildServices';
 import { realClock, type Clock } from './clock';
 
 /**

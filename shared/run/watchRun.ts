@@ -1,14 +1,14 @@
 import type { ImageBuilderConfig } from '../config/types';
-import type { TaskHost } from '../host/types';
+import type { TaskHost } from '../core/taskHost';
 import { LogSections } from '../watch/logSections';
 import { LogTailer } from '../watch/logTailer';
 import { createStatusPrinter } from '../watch/statusPrinter';
 import {
   pollTemplateRun,
-  type PhaseDuration,
   type TemplateRunSnapshot,
 } from '../watch/statusPoller';
-import type { BuildServices, TemplateState } from './buildServices';
+import type { PhaseDuration } from '../core/runPhase';
+import type { BuildServices, TemplateState } from '../ports/buildServices';
 
 export type WatchKind = 'succeeded' | 'partiallySucceeded' | 'failed' | 'canceled' | 'timedOut' | 'provisioningFailed' | 'pollFailed';
 

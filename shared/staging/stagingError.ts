@@ -1,4 +1,4 @@
-import { LocalizedError } from '../host/localizedError';
+import { LocalizedError } from '../core/localizedError';
 
 /**
  * Staging cannot go on (no such account, no rights). Formatted by the host

@@ -1,5 +1,5 @@
 import type { ImageBuilderConfig } from '../config/types';
-import type { StagedArtifact } from '../staging/types';
+import type { StagedArtifact } from './stagedArtifact';
 import {
   artifactDeliverySteps,
   artifactLayout,

@@ -1,5 +1,5 @@
 import type { ImageTemplateBody } from './types';
-import { REDACTION_MARK, redactSas, redactSasDeep } from '../text/sasRedaction';
+import { REDACTION_MARK, redactSas, redactSasDeep } from '../core/sasRedaction';
 
 /** What a SAS signature becomes in a printed template (the one redactor's mark). */
 export const REDACTED = REDACTION_MARK;

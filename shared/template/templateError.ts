@@ -1,4 +1,4 @@
-import { LocalizedError } from '../host/localizedError';
+import { LocalizedError } from '../core/localizedError';
 import type { InputName } from '../config/inputNames';
 
 /** Message keys of the engine; task.json `messages` declares each. */

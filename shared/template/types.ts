@@ -1,4 +1,4 @@
-import type { StagedArtifact } from '../staging/types';
+import type { StagedArtifact } from './stagedArtifact';
 
 /** What staging and version resolution found out before the template is built. */
 export interface StagedInputs {

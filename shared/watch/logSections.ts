@@ -1,4 +1,4 @@
-import type { TaskHost } from '../host/types';
+import type { TaskHost } from '../core/taskHost';
 
 /**
  * How build-log lines and status lines share the pipeline log.

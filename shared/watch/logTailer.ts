@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import type { TaskHost } from '../host/types';
-import { redactSas } from '../text/sasRedaction';
-import { describeError } from './format';
+import type { TaskHost } from '../core/taskHost';
+import { redactSas } from '../core/sasRedaction';
+import { describeError } from '../core/format';
 import type { LogSections } from './logSections';
 import { isTransientError, type TemplateRunSnapshot } from './statusPoller';
 
@@ -483,7 +483,7 @@ export class LogTailer {
   }
 }
 
-/** Index of the last character that ends a SAS signature value (see shared/text/sasRedaction.ts), or -1. */
+/** Index of the last character that ends a SAS signature value (see shared/core/sasRedaction.ts), or -1. */
 function lastSignatureBoundary(text: string): number {
   return text.search(/[&"'<>\s][^&"'<>\s]*$/);
 }

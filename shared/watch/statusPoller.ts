@@ -7,6 +7,8 @@
  * and can be tested with a fake clock.
  */
 
+import { type Phase, type PhaseDuration } from '../core/runPhase';
+
 /** `lastRunStatus.runState` values (2025-10-01). */
 export type RunState = 'Running' | 'Canceling' | 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Canceled';
 export type TerminalRunState = 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Canceled';
@@ -34,25 +36,12 @@ export interface Clock {
 /** Resolves after `ms`, or rejects with an AbortError as soon as `signal` aborts. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
-/** A phase is a run state, refined by its sub-state while running ("Running/Customizing"). */
-export interface Phase {
-  runState: string;
-  runSubState?: string;
-}
-
 export type WatchEvent =
   | { type: 'phaseChanged'; phase: Phase; previous?: Phase; at: number; elapsedMs: number; progressPercent: number }
   | { type: 'stagingResourceGroupKnown'; resourceGroupId: string; at: number }
   | { type: 'transientError'; error: unknown; consecutiveFailures: number; maxConsecutiveFailures: number; retryInMs: number; at: number }
   | { type: 'finished'; runState: TerminalRunState; snapshot: TemplateRunSnapshot; at: number; elapsedMs: number }
   | { type: 'deadlineExceeded'; deadline: number; at: number; elapsedMs: number; buildTimeoutMinutes: number; marginMinutes: number };
-
-/** Time spent in one phase, in the order the phases were seen. */
-export interface PhaseDuration {
-  phase: Phase;
-  startedAt: number;
-  durationMs: number;
-}
 
 interface ResultBase {
   /** The last template state read, if any read succeeded. */
@@ -146,10 +135,6 @@ export function effectiveBuildTimeoutMinutes(buildTimeoutInMinutes: number): num
 
 export function buildDeadline(startedAt: number, buildTimeoutInMinutes: number, marginMinutes = DEFAULT_DEADLINE_MARGIN_MINUTES): number {
   return startedAt + (effectiveBuildTimeoutMinutes(buildTimeoutInMinutes) + marginMinutes) * 60_000;
-}
-
-export function phaseLabel(phase: Phase): string {
-  return phase.runSubState && phase.runState === 'Running' ? `${phase.runState}/${phase.runSubState}` : phase.runState;
 }
 
 function samePhase(a: Phase | undefined, b: Phase): boolean {

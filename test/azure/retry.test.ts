@@ -4,7 +4,7 @@ import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from 
 import { StorageSharedKeyCredential } from '@azure/storage-blob';
 import { blobServiceFor, createAzureClients } from '../../shared/azure/clients';
 import { backoffDelayInMs, resolveRetryTuning, retryAfterInMs, type RetryTuning } from '../../shared/azure/retry';
-import type { ServiceConnection } from '../../shared/azure/serviceConnection';
+import type { ServiceConnection } from '../../shared/ports/serviceConnection';
 import { startScriptedServer, type Behaviour, type ScriptedServer } from './scriptedServer';
 
 const stubCredential: TokenCredential = {

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { TaskLibHost } from '../../shared/host/taskLibHost';
+import { TaskLibHost } from '../../shared/edge/taskLibHost';
 import { reportFailure } from '../../shared/run/finish';
 import { buildImageTemplate } from '../../shared/template';
 import { baseConfig } from '../support/configFixtures';

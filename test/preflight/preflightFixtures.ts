@@ -3,7 +3,7 @@
  * test/support/configFixtures.ts, plus helpers to run one check and read its
  * lines as the user would.
  */
-import { createLocalizer } from '../../shared/host/localizer';
+import { createLocalizer } from '../support/localizer';
 import { PREFLIGHT_MESSAGES } from '../../shared/preflight/messages';
 import { resultText } from '../../shared/preflight/report';
 import type { CheckResult, PreflightCheckFn } from '../../shared/preflight/types';

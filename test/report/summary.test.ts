@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { format } from 'node:util';
 import { REPORT_MESSAGES } from '../../shared/report/messages';
 import { buildOutputs, distributionResults } from '../../shared/report/outputs';
-import { escapeMarkdown, portalLink, renderSummary, type SummaryFacts } from '../../shared/report/summary';
+import { portalLink, renderSummary, type SummaryFacts } from '../../shared/report/summary';
+import { escapeMarkdown } from '../../shared/core/markdown';
 import { distributors, runOutputFor, templateWith } from './fixtures';
 
 const loc = (key: string, ...args: unknown[]) => {

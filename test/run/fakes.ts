@@ -1,5 +1,5 @@
-import type { ServiceConnection } from '../../shared/azure/serviceConnection';
-import type { BuildServices, DeleteRequest, ListedTemplate, TemplateOperations, TemplateState } from '../../shared/run/buildServices';
+import type { ServiceConnection } from '../../shared/ports/serviceConnection';
+import type { BuildServices, DeleteRequest, ListedTemplate, TemplateOperations, TemplateState } from '../../shared/ports/buildServices';
 import type { Clock } from '../../shared/run/clock';
 
 export const connection: ServiceConnection = {

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { ImageBuilderConfig } from '../../shared/config/types';
-import { ConsoleHost } from '../../shared/host/consoleHost';
-import type { BuildServices } from '../../shared/run/buildServices';
+import { ConsoleHost } from '../support/consoleHost';
+import type { BuildServices } from '../../shared/ports/buildServices';
 import { runBuild } from '../../shared/run/runBuild';
 import { loc } from '../config/configFixtures';
 import { artifactsFor, baseConfig } from '../support/configFixtures';

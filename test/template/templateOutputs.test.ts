@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { ImageBuilderClient } from '@azure/arm-imagebuilder';
 import { createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import type { ImageBuilderConfig } from '../../shared/config/types';
-import { REDACTED, buildImageTemplate, redactTemplate, summarizeTemplate, toSdkImageTemplate, type ImageTemplateBody } from '../../shared/template';
+import { REDACTED, buildImageTemplate, redactTemplate, summarizeTemplate, type ImageTemplateBody } from '../../shared/template';
+import { toSdkImageTemplate } from '../../shared/azure/sdkModel';
 import {
   SAS_SIGNATURE,
   SHA256,

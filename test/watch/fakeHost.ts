@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { format } from 'node:util';
-import type { TaskHost, TaskOutcome } from '../../shared/host/types';
+import type { TaskHost, TaskOutcome } from '../../shared/core/taskHost';
 import { WATCH_MESSAGES } from '../../shared/watch/messages';
 import { REPORT_MESSAGES } from '../../shared/report/messages';
 

@@ -7,11 +7,11 @@ import type { StorageManagementClient } from '@azure/arm-storage';
 import type { TokenCredential } from '@azure/core-auth';
 import { StorageSharedKeyCredential, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import type { ArtifactsConfig, ImageBuilderConfig } from '../config/types';
-import type { TaskHost } from '../host/types';
-import { archiveFormatFor, artifactBlobName } from './naming';
+import type { TaskHost } from '../core/taskHost';
+import { archiveFormatFor, artifactBlobName } from '../staging/naming';
 import { blobReadSas, sasWindow, tryUserDelegationSigner, type SasSigner } from './sas';
-import { StagingError } from './stagingError';
-import type { StagedArtifact } from './types';
+import { StagingError } from '../staging/stagingError';
+import type { StagedArtifact } from '../template/stagedArtifact';
 import { uploadArchive } from './upload';
 
 export interface StageDeps {

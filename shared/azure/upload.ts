@@ -5,9 +5,9 @@
  */
 import { pipeline } from 'node:stream';
 import type { ContainerClient } from '@azure/storage-blob';
-import { HashingStream } from './hashing';
-import { packDirectory, type ArchiveFormat } from './pack';
-import type { SkipReason } from './walk';
+import { HashingStream } from '../staging/hashing';
+import { packDirectory, type ArchiveFormat } from '../staging/pack';
+import type { SkipReason } from '../staging/walk';
 
 /**
  * 4 MiB blocks, 4 in flight: large enough that per-request overhead is small

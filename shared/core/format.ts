@@ -1,5 +1,5 @@
 /** Small formatting helpers shared by the status lines and the summary. */
-import { redactSas } from '../text/sasRedaction';
+import { redactSas } from './sasRedaction';
 
 /** `45s`, `12m 05s`, `1h 02m 03s`: compact and sortable by eye. */
 export function formatDuration(ms: number): string {

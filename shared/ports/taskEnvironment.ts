@@ -1,11 +1,11 @@
 import type { InputName } from '../config/inputNames';
 import type { PipelineContext } from '../config/types';
-import type { TaskHost } from '../host/types';
-import type { ServiceConnection } from '../azure/serviceConnection';
+import type { TaskHost } from '../core/taskHost';
+import type { ServiceConnection } from './serviceConnection';
 
 /**
  * Everything the task needs from whatever runs it. The pipeline edge
- * (shared/host/taskLibHost.ts) and the local runner both provide one, so the
+ * (shared/edge/taskLibHost.ts) and the local runner both provide one, so the
  * task's behaviour lives in one place (shared/run/runTask.ts).
  */
 export interface TaskEnvironment {

@@ -16,8 +16,8 @@ import type { ImageBuilderClient } from '@azure/arm-imagebuilder';
 import type { GenericResource, ResourceManagementClient } from '@azure/arm-resources';
 import type { StorageManagementClient } from '@azure/arm-storage';
 import { createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
-import type { ServiceConnection } from '../azure/serviceConnection';
-import { normalizeOsType, regionKey, securityTypeFeature } from './imageTraits';
+import type { ServiceConnection } from '../ports/serviceConnection';
+import { normalizeOsType, regionKey, securityTypeFeature } from '../preflight/imageTraits';
 import type {
   GalleryImageDefinitionInfo,
   GalleryImageVersionInfo,
@@ -29,7 +29,7 @@ import type {
   ProviderRegistration,
   StorageAccountInfo,
   TemplateInfo,
-} from './types';
+} from '../preflight/types';
 
 /** API versions of the resources read by id (stable, long supported). */
 export const API_VERSIONS = {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { TaskHost, TaskOutcome } from './types';
+import type { TaskHost, TaskOutcome } from '../../shared/core/taskHost';
 
 /**
  * A TaskHost for running the task outside a pipeline (the local runner):

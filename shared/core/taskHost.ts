@@ -2,7 +2,7 @@
  * The seam between the pure library and whatever runs it.
  *
  * The pipeline task implements it with azure-pipelines-task-lib
- * (shared/host/taskLibHost.ts, the only module that imports task-lib);
+ * (shared/edge/taskLibHost.ts, the only module that imports task-lib);
  * the local runner and tests implement it in plain Node. Library code never
  * writes to stdout or reads process.env itself.
  */

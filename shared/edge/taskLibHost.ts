@@ -8,18 +8,18 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { TaskHost, TaskOutcome } from './types';
-import type { TaskEnvironment } from '../run/taskEnvironment';
+import type { TaskHost, TaskOutcome } from '../core/taskHost';
+import type { TaskEnvironment } from '../ports/taskEnvironment';
 import type { InputName } from '../config/inputNames';
 import { serviceConnectionFromEndpoint } from '../azure/endpointToConnection';
-import { LocalizedError } from './localizedError';
-import { gateLine, gateLines, gateMessage, neutraliseCommands } from '../text/logGate';
-import { redactSas } from '../text/sasRedaction';
+import { LocalizedError } from '../core/localizedError';
+import { gateLine, gateLines, gateMessage, neutraliseCommands } from '../core/logGate';
+import { redactSas } from '../core/sasRedaction';
 
 /**
  * Text from outside (build-VM log lines, service messages, file names, the
  * user's template) reaches the agent only through these methods, so each one
- * passes its text through the output gate (shared/text/logGate.ts) and the
+ * passes its text through the output gate (shared/core/logGate.ts) and the
  * SAS redactor: nothing printed here can carry a logging command or a
  * signature. The task's own logging commands come only from task-lib calls
  * and from the `##[group]`/`##[endgroup]` prefixes written below.

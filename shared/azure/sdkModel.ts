@@ -1,5 +1,5 @@
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
-import type { ImageTemplateBody } from './types';
+import type { ImageTemplateBody } from '../template/types';
 
 /**
  * The body in the flattened model of @azure/arm-imagebuilder 5.x, which takes

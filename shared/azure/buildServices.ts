@@ -1,15 +1,15 @@
 import type { ImageBuilderConfig } from '../config/types';
-import type { TaskHost } from '../host/types';
-import type { ServiceConnection } from '../azure/serviceConnection';
-import { createCredential, secretsOf } from '../azure/credentials';
-import { createAzureClients } from '../azure/clients';
-import { stageArtifacts } from '../staging/stage';
-import { LocalizedError } from '../host/localizedError';
-import { armStagingAccounts, createLogContainerOpener } from '../watch/stagingStorage';
-import type { BuildServices } from './buildServices';
+import type { TaskHost } from '../core/taskHost';
+import type { ServiceConnection } from '../ports/serviceConnection';
+import { createCredential, secretsOf } from './credentials';
+import { createAzureClients } from './clients';
+import { stageArtifacts } from './stage';
+import { LocalizedError } from '../core/localizedError';
+import { armStagingAccounts, createLogContainerOpener } from './stagingStorage';
+import type { BuildServices } from '../ports/buildServices';
 import { createResourceGroupTemplates, createTemplateOperations } from './templateOperations';
 import { newestVersion } from '../images/versionOrder';
-import { ArmPreflightReader } from '../preflight';
+import { ArmPreflightReader } from './armReader';
 
 /**
  * BuildServices over the Azure SDKs, pointed at the service connection's

@@ -1,9 +1,9 @@
 import type { ImageBuilderClient, ImageTemplate } from '@azure/arm-imagebuilder';
 import type { ImageTemplateBody } from '../template';
-import { toSdkImageTemplate } from '../template';
-import type { DeleteRequest, ListedTemplate, ResourceGroupTemplates, RunOutputInfo, TemplateOperations, TemplateState } from './buildServices';
+import { toSdkImageTemplate } from './sdkModel';
+import type { DeleteRequest, ListedTemplate, ResourceGroupTemplates, RunOutputInfo, TemplateOperations, TemplateState } from '../ports/buildServices';
 import { failedCreate } from './failedCreate';
-import { AzureServiceError } from '../azure/serviceFailure';
+import { AzureServiceError } from '../core/serviceFailure';
 
 /**
  * How often the SDK polls a create/delete operation when the service gives no

@@ -1,6 +1,6 @@
 import type { ImageBuilderClient } from '@azure/arm-imagebuilder';
 import { createDefaultHttpClient, createPipelineRequest } from '@azure/core-rest-pipeline';
-import { AzureServiceError, headerOf, requestIdOf } from '../azure/serviceFailure';
+import { AzureServiceError, headerOf, requestIdOf } from '../core/serviceFailure';
 
 interface FailedCreateArgs {
   client: ImageBuilderClient;

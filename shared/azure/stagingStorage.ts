@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { StorageManagementClient } from '@azure/arm-storage';
 import { BlobServiceClient, StorageSharedKeyCredential, type BlobClient } from '@azure/storage-blob';
-import { LOG_CONTAINER, type BlobAccess, type LogBlobInfo, type LogContainer, type RangeRead, type RangeReader, type StagingAccount, type StagingLogDeps } from './logTailer';
+import { LOG_CONTAINER, type BlobAccess, type LogBlobInfo, type LogContainer, type RangeRead, type RangeReader, type StagingAccount, type StagingLogDeps } from '../watch/logTailer';
 
 /**
  * The real clients behind the log tailer's narrow interfaces: @azure/storage-blob

@@ -1,5 +1,5 @@
 import type { ImageBuilderConfig } from '../config/types';
-import type { StagedArtifact } from '../staging/types';
+import type { StagedArtifact } from '../template/stagedArtifact';
 import type { ImageTemplateBody } from '../template';
 import type { StagingLogDeps } from '../watch/logTailer';
 import type { PreflightReader } from '../preflight';
@@ -77,7 +77,7 @@ export interface StagedUpload {
 
 /**
  * Azure as the build run sees it. The production implementation
- * (shared/run/azureBuildServices.ts) talks to ARM and Blob Storage through the
+ * (shared/azure/buildServices.ts) talks to ARM and Blob Storage through the
  * Azure SDKs; tests may supply their own.
  */
 export interface BuildServices {
