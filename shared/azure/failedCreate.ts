@@ -1,6 +1,7 @@
 import type { ImageBuilderClient } from '@azure/arm-imagebuilder';
 import { createDefaultHttpClient, createPipelineRequest } from '@azure/core-rest-pipeline';
-import { AzureServiceError, headerOf, requestIdOf } from '../core/serviceFailure';
+import { AzureServiceError, requestIdOf } from '../core/serviceFailure';
+import { headerOf } from '../core/httpAnswer';
 
 interface FailedCreateArgs {
   client: ImageBuilderClient;

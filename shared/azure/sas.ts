@@ -10,9 +10,8 @@ import {
   type StorageSharedKeyCredential,
   type UserDelegationKey,
 } from '@azure/storage-blob';
+import { effectiveBuildTimeoutMinutes } from '../core/buildTimeout';
 
-/** Minutes the service allows a build when the template sets 0. */
-export const SERVICE_DEFAULT_BUILD_TIMEOUT_MINUTES = 240;
 /** After the build timeout: time for queueing before the build and for the VM to fetch the archive late in the build. */
 export const SAS_EXPIRY_MARGIN_MINUTES = 60;
 /**
@@ -30,7 +29,7 @@ export interface SasWindow {
 }
 
 export function sasWindow(buildTimeoutInMinutes: number, now: Date): SasWindow {
-  const timeout = buildTimeoutInMinutes > 0 ? buildTimeoutInMinutes : SERVICE_DEFAULT_BUILD_TIMEOUT_MINUTES;
+  const timeout = effectiveBuildTimeoutMinutes(buildTimeoutInMinutes);
   const minute = 60_000;
   return {
     startsOn: new Date(now.getTime() - SAS_CLOCK_SKEW_MINUTES * minute),

@@ -13,6 +13,7 @@ import { blobReadSas, sasWindow, tryUserDelegationSigner, type SasSigner } from 
 import { StagingError } from '../staging/stagingError';
 import type { StagedArtifact } from '../template/stagedArtifact';
 import { uploadArchive } from './upload';
+import { statusOf } from '../core/httpAnswer';
 
 export interface StageDeps {
   storage: Pick<StorageManagementClient, 'storageAccounts'>;
@@ -42,10 +43,6 @@ interface FoundAccount {
   name: string;
   resourceGroup: string;
   blobEndpoint: string;
-}
-
-function statusOf(error: unknown): number | undefined {
-  return (error as { statusCode?: number }).statusCode;
 }
 
 const isDenied = (error: unknown) => statusOf(error) === 401 || statusOf(error) === 403;

@@ -4,6 +4,7 @@ import { toSdkImageTemplate } from './sdkModel';
 import type { DeleteRequest, ListedTemplate, ResourceGroupTemplates, RunOutputInfo, TemplateOperations, TemplateState } from '../ports/buildServices';
 import { failedCreate } from './failedCreate';
 import { AzureServiceError } from '../core/serviceFailure';
+import { statusOf } from '../core/httpAnswer';
 
 /**
  * How often the SDK polls a create/delete operation when the service gives no
@@ -138,9 +139,4 @@ function toState(template: ImageTemplate): TemplateState {
     tags: template.tags ?? {},
     distributesToDefaultVhd: (template.distribute ?? []).some((d) => d.type === 'VHD' && !(d as { uri?: string }).uri),
   };
-}
-
-export function statusOf(err: unknown): number | undefined {
-  const e = err as { statusCode?: number; response?: { status?: number } } | undefined;
-  return e?.statusCode ?? e?.response?.status;
 }

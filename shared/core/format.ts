@@ -27,13 +27,10 @@ export function describeError(error: unknown): string {
   if (typeof e.code === 'string' && e.code) parts.push(e.code);
   const message = typeof e.message === 'string' ? firstLine(e.message) : '';
   if (message) parts.push(message);
-  return redactSasSignature(parts.join(' ') || String(error));
+  return redactSas(parts.join(' ') || String(error));
 }
 
 function firstLine(text: string): string {
   const line = text.split(/\r?\n/, 1)[0] ?? '';
   return line.length > 300 ? `${line.slice(0, 300)}...` : line;
 }
-
-/** Hides the signature of any SAS URL in a text: the one redactor, under the name the watch and report code use. */
-export const redactSasSignature = redactSas;

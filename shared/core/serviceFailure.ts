@@ -3,6 +3,7 @@
  * the SDK threw: the step, the request, the service's code and message, and
  * the request id a support case needs. Pure: no I/O, no task-lib.
  */
+import { headerOf, statusOf } from './httpAnswer';
 
 /** The part of the run Azure failed. `request` is a single refused call. */
 export type FailedStep = 'create' | 'run' | 'distribute' | 'request';
@@ -34,25 +35,6 @@ export class AzureServiceError extends Error {
     super(`${failure.step}: ${failure.code ?? ''} ${failure.message}`.trim(), options);
     Object.setPrototypeOf(this, new.target.prototype);
   }
-}
-
-interface HeaderBag {
-  get?(name: string): string | undefined;
-  [name: string]: unknown;
-}
-
-/** A header from a core-rest-pipeline HttpHeaders, a plain object or a Headers-like bag. */
-export function headerOf(headers: unknown, name: string): string | undefined {
-  if (typeof headers !== 'object' || headers === null) return undefined;
-  const bag = headers as HeaderBag;
-  if (typeof bag.get === 'function') {
-    const value = bag.get(name);
-    if (typeof value === 'string' && value) return value;
-  }
-  for (const [key, value] of Object.entries(bag)) {
-    if (key.toLowerCase() === name.toLowerCase() && typeof value === 'string' && value) return value;
-  }
-  return undefined;
 }
 
 /** The id support asks for: the request id of the answer, else its correlation id. */
@@ -137,7 +119,7 @@ export function refusedRequest(error: unknown): ServiceFailure | undefined {
   if (error instanceof AzureServiceError) return error.failure;
   if (typeof error !== 'object' || error === null) return undefined;
   const e = error as RestErrorLike;
-  const statusCode = typeof e.statusCode === 'number' ? e.statusCode : typeof e.response?.status === 'number' ? e.response.status : undefined;
+  const statusCode = statusOf(e);
   if (statusCode === undefined || statusCode < 400) return undefined;
   const fromBody = bodyError(e.details) ?? bodyError(parsedBody(e.response?.bodyAsText));
   const code = fromBody?.code ?? (typeof e.code === 'string' && e.code ? e.code : undefined);

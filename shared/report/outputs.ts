@@ -1,5 +1,5 @@
 import type { ImageTemplateBody, ImageTemplateDistributor } from '../template/types';
-import { redactSasSignature } from '../core/format';
+import { redactSas } from '../core/sasRedaction';
 
 /**
  * The task's output variables (task.json `outputVariables`), computed from what
@@ -85,7 +85,7 @@ function artifactOf(kind: DistributionKind, output: RunOutput | undefined): stri
   if (!output) return undefined;
   const value = kind === 'vhd' ? (output.artifactUri ?? output.artifactId) : (output.artifactId ?? output.artifactUri);
   // A VHD URL may come back with a read SAS; outputs are logged, so the signature stays out.
-  return value ? redactSasSignature(value) : undefined;
+  return value ? redactSas(value) : undefined;
 }
 
 /** Pairs each distributor, in template order, with its run output (matched by runOutputName). */

@@ -7,7 +7,7 @@ import { buildOutputs, distributionResults, type OutputValues, type RunOutput } 
 import { renderSummary } from '../report/summary';
 import { failureHints } from '../report/failureHints';
 import { failureLine, serviceFailureOfError, serviceFailureOfProvisioning, serviceFailureOfRun, type FailureLine } from '../report/serviceFailure';
-import { effectiveBuildTimeoutMinutes } from '../watch/statusPoller';
+import { effectiveBuildTimeoutMinutes } from '../core/buildTimeout';
 import { describeError } from '../core/format';
 import type { BuildServices } from '../ports/buildServices';
 import type { WatchResult } from './watchRun';

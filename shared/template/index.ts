@@ -1,6 +1,6 @@
 /** The template engine: config in, imageTemplates request body out. Pure; no I/O. */
 export { buildImageTemplate } from './buildImageTemplate';
-export { redactTemplate, redactSasInText, REDACTED } from './redact';
+export { redactTemplate } from './redact';
 export { summarizeTemplate } from './summary';
 export { TemplateError, type TemplateErrorKey } from './templateError';
 export { FILE_CUSTOMIZER_LIMIT_BYTES, WINDOWS_ARCHIVE_FOLDER } from './artifactSteps';

@@ -1,4 +1,4 @@
-import { redactSasInText } from './redact';
+import { redactSas } from '../core/sasRedaction';
 import type { ImageTemplateBody, ImageTemplateDistributor, ImageTemplateSource } from './types';
 
 /**
@@ -38,7 +38,7 @@ export function summarizeTemplate(body: ImageTemplateBody): string[] {
   if (p.optimize?.vmBoot?.state === 'Enabled') build.push('VM boot optimization');
   if (build.length > 0) lines.push(`Build VM: ${build.join(', ')}`);
 
-  return lines.map(redactSasInText);
+  return lines.map(redactSas);
 }
 
 function describeSource(source: ImageTemplateSource | undefined): string {

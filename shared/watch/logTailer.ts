@@ -5,7 +5,8 @@ import type { TaskHost } from '../core/taskHost';
 import { redactSas } from '../core/sasRedaction';
 import { describeError } from '../core/format';
 import type { LogSections } from './logSections';
-import { isTransientError, type TemplateRunSnapshot } from './statusPoller';
+import { type TemplateRunSnapshot } from './statusPoller';
+import { isTransientError, statusOf } from '../core/httpAnswer';
 
 /**
  * Follows `packerlogs/<runId>/customization.log` in the staging storage
@@ -110,11 +111,6 @@ export const LOG_CONTAINER = 'packerlogs';
 export const LOG_FILE_NAME = 'customization.log';
 /** The service's last line in customization.log. */
 export const LOG_END_MARKER = 'Done exporting Packer logs to Azure Storage.';
-
-function statusOf(error: unknown): number | undefined {
-  const s = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof s === 'number' ? s : undefined;
-}
 
 function isDenied(error: unknown): boolean {
   const s = statusOf(error);
