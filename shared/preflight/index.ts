@@ -1,5 +1,4 @@
 export * from './types';
 export { runPreflight, DEFAULT_CHECK_TIMEOUT_MS, type PreflightRequest } from './runPreflight';
 export { reportPreflight, preflightMarkdown, checklistLine, verdictMessage } from './report';
-export { PREFLIGHT_MESSAGES } from './messages';
 export { PREFLIGHT_CHECKS } from './checks';

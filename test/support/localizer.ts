@@ -1,7 +1,10 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { format } from 'node:util';
+import { repoRoot } from './repoRoot';
 
 /**
- * Message lookup outside the agent (local runner, tests): the same task.json
+ * Message lookup outside the agent (tests, bench): the same task.json
  * `messages` and util.format placeholders as task-lib's tl.loc. An unknown key
  * throws instead of printing the key, so a typo fails a test rather than
  * reaching a user's log.
@@ -29,3 +32,8 @@ export function loadTaskMessages(taskJsonText: string): Record<string, string> {
   }
   return messages as Record<string, string>;
 }
+
+/** The messages of AzureImageBuilder@1's task.json: the one copy of every user-visible text. */
+export const taskMessages: Readonly<Record<string, string>> = loadTaskMessages(
+  fs.readFileSync(path.join(repoRoot, 'tasks', 'AzureImageBuilder', 'AzureImageBuilderV1', 'task.json'), 'utf8'),
+);
