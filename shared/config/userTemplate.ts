@@ -52,7 +52,7 @@ export function parseTemplateBody(text: string, path: string, scope: DeploymentS
  * to replace (their readmes do it with sed); submitted as is, the service
  * would refuse the template or, worse, build into a resource named `<...>`.
  */
-const PLACEHOLDER = /<[A-Za-z][A-Za-z0-9 _.-]*>/;
+const PLACEHOLDER = /<[A-Za-z][A-Za-z0-9_.-]*>/;
 
 /** Fields whose text is script or command line, where `<name>` is ordinary syntax (redirections, HTML, generics). */
 const SCRIPT_FIELDS = new Set(['inline', 'restartCommand', 'restartCheckCommand', 'searchCriteria', 'filters']);
