@@ -126,8 +126,11 @@ class Evaluator {
       if (err instanceof NestedIssue) {
         this.report(err.issue);
       } else {
-        const key = err.unsupported ? 'TemplateFileExpressionUnsupported' : 'TemplateFileExpressionInvalid';
-        this.report(issue(key, this.path, text, where, err.message));
+        this.report(
+          err.unsupported
+            ? issue('TemplateFileExpressionUnsupported', this.path, text, where, err.message)
+            : issue('TemplateFileExpressionInvalid', this.path, text, where, err.message),
+        );
       }
       return undefined;
     }

@@ -41,8 +41,10 @@ export function parseTemplateBody(text: string, path: string, scope: DeploymentS
   const issues = [
     ...stepTypeIssues(properties['customize'], 'properties.customize', CUSTOMIZER_TYPES),
     ...stepTypeIssues(validate['inVMValidations'], 'properties.validate.inVMValidations', VALIDATOR_TYPES),
-    ...placeholderIssues(body, path),
   ];
+  // A file with placeholders is not read further: its ids would only add errors about the same <...> values.
+  const placeholders = placeholderIssues(body, path);
+  if (placeholders.length > 0) return { issues: [...issues, ...placeholders] };
   return { body, ...(issues.length > 0 ? { issues } : {}) };
 }
 
@@ -53,6 +55,7 @@ export function parseTemplateBody(text: string, path: string, scope: DeploymentS
  * would refuse the template or, worse, build into a resource named `<...>`.
  */
 const PLACEHOLDER = /<[A-Za-z][A-Za-z0-9_.-]*>/;
+const PLACEHOLDERS = new RegExp(PLACEHOLDER.source, 'g');
 
 /** Fields whose text is script or command line, where `<name>` is ordinary syntax (redirections, HTML, generics). */
 const SCRIPT_FIELDS = new Set(['inline', 'restartCommand', 'restartCheckCommand', 'searchCriteria', 'filters']);
@@ -65,8 +68,8 @@ function placeholderIssues(body: Json, path: string): Issue[] {
   const found: string[] = [];
   const visit = (value: unknown, where: string): void => {
     if (typeof value === 'string') {
-      const placeholder = PLACEHOLDER.exec(value);
-      if (placeholder) found.push(`${placeholder[0]} at ${where}`);
+      const all = value.match(PLACEHOLDERS);
+      if (all) found.push(`${[...new Set(all)].join(', ')} at ${where}`);
     } else if (Array.isArray(value)) {
       value.forEach((item, index) => visit(item, `${where}[${index}]`));
     } else if (isObject(value)) {
@@ -80,7 +83,7 @@ function placeholderIssues(body: Json, path: string): Issue[] {
   };
   visit({ properties: body['properties'], tags: body['tags'] }, '');
   // One error for the file: a sample usually has several, all fixed in one edit.
-  return found.length > 0 ? [issue('TemplateFilePlaceholder', path, found.join(', '))] : [];
+  return found.length > 0 ? [issue('TemplateFilePlaceholder', path, found.join('; '))] : [];
 }
 
 /** Entries of a customize or validation list whose type the API does not define (the service would refuse the template). */

@@ -67,7 +67,7 @@ describe('ARM template expressions', () => {
     ['[uniqueString(resourceGroup().id)]', /^uniqueString\(\) is not evaluated/, true],
     ["[format('{0}', 'x')]", /^format\(\) is not evaluated/, true],
     ["[resourceGroup('other').location]", /with arguments/, true],
-    ["[concat('a']", /expected '\)' before '\]'/, false],
+    ["[concat('a']", /'\)' is missing/, false],
     ['[]', /ends too early/, false],
     ["[concat('a)]", /not closed/, false],
     ['[resourceGroup().tags]', /no property 'tags'/, false],
@@ -211,7 +211,7 @@ describe('parseConfig: sample placeholders in the template file', () => {
       },
     });
     assert.deepEqual(problems(text), [
-      `Input 'templateJsonPath': the template file '${FILE}' still holds sample placeholders that must be replaced with real values: <subscriptionID> at properties.distribute[0].imageId, <runOutputName> at properties.distribute[0].runOutputName, <team> at tags.owner.`,
+      `Input 'templateJsonPath': the template file '${FILE}' still holds sample placeholders that must be replaced with real values: <subscriptionID>, <rgName> at properties.distribute[0].imageId; <runOutputName> at properties.distribute[0].runOutputName; <team> at tags.owner.`,
     ]);
   });
 
