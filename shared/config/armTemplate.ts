@@ -8,7 +8,8 @@ import { issue, type Issue } from './problems';
  * Only `location`, `identity`, `properties` and `tags` of the resource are
  * read (and evaluated); `name`, `apiVersion`, `dependsOn` and every other
  * resource of the file are ignored: the task deploys the image template alone,
- * under the name the templateName input gives it. Parameters take their
+ * under the name the templateName input gives it. `location` and `identity`
+ * are kept only when they evaluate: the inputs replace them in any case. Parameters take their
  * `defaultValue` (the task reads no parameters file); `resourceGroup()` is the
  * task's resource group in its `location`, `subscription()` the service
  * connection's subscription.
@@ -31,6 +32,7 @@ export interface DeploymentScope {
 export type LiftResult = { body: Json; issues: Issue[] } | { body?: undefined; issues: Issue[] };
 
 const LIFTED_FIELDS = ['location', 'identity', 'properties', 'tags'] as const;
+const REPLACED_BY_INPUTS: readonly string[] = ['location', 'identity'];
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -67,7 +69,16 @@ export function liftImageTemplate(template: Json, path: string, scope: Deploymen
   const evaluator = new Evaluator(template, path, scope);
   const body: Json = {};
   for (const field of LIFTED_FIELDS) {
-    if (resource[field] !== undefined) body[field] = evaluator.value(resource[field], field);
+    if (resource[field] === undefined) continue;
+    if (REPLACED_BY_INPUTS.includes(field)) {
+      // The location and identity inputs replace these anyway, so a value the task cannot evaluate
+      // (typically "[parameters('location')]" without a default) is left out instead of failing the run.
+      const lenient = new Evaluator(template, path, scope);
+      const value = lenient.value(resource[field], field);
+      if (lenient.issues.length === 0) body[field] = value;
+    } else {
+      body[field] = evaluator.value(resource[field], field);
+    }
   }
   if (!isObject(body['properties'])) {
     return { issues: evaluator.issues, notImageTemplate: `an ${IMAGE_TEMPLATE_TYPE} resource without a 'properties' object` };

@@ -141,7 +141,7 @@ describe('parseConfig: a deployment template as the template file', () => {
 
   it('reports an unsupported expression once, even when a variable using it is read twice', () => {
     const text = deployment(
-      { location: "[variables('where')]", tags: { a: "[variables('where')]" }, properties: { source, distribute: vhd } },
+      { tags: { a: "[variables('where')]", b: "[variables('where')]" }, properties: { source, distribute: vhd } },
       {},
       { where: '[uniqueString(resourceGroup().name)]' },
     );
@@ -151,7 +151,7 @@ describe('parseConfig: a deployment template as the template file', () => {
   });
 
   it('says a parameter without a default needs one, because no parameters file is read', () => {
-    const text = deployment({ location: "[parameters('where')]", properties: { source, distribute: vhd } }, { where: { type: 'string' } });
+    const text = deployment({ tags: { site: "[parameters('where')]" }, properties: { source, distribute: vhd } }, { where: { type: 'string' } });
     assert.deepEqual(problems(text), [
       `Input 'templateJsonPath': the deployment template '${FILE}' uses parameter 'where', which has no defaultValue. The task reads no parameters file; give the parameter a defaultValue in the template.`,
     ]);
@@ -171,6 +171,15 @@ describe('parseConfig: a deployment template as the template file', () => {
     assert.deepEqual(messagesOf(result), [
       `Input 'templateJsonPath': the template file '${FILE}' has the expression [subscription().subscriptionId] at tags.a, which cannot be evaluated: the service connection's subscription is not known here.`,
     ]);
+  });
+
+  it('leaves out a location or identity it cannot evaluate, since the inputs replace them', () => {
+    const text = deployment(
+      { location: "[parameters('location')]", identity: { type: 'UserAssigned', userAssignedIdentities: { "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'x')]": {} } }, properties: { source, distribute: vhd } },
+      { location: { type: 'string' } },
+    );
+    const config = expectConfig(parse(withFile, { templateJson: text }));
+    assert.deepEqual(config.userTemplate?.body, { properties: { source, distribute: vhd } });
   });
 
   it('ignores the name, apiVersion and dependsOn of the resource, which may use any function', () => {

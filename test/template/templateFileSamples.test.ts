@@ -106,10 +106,18 @@ describe("templateJsonPath with Microsoft's published samples", () => {
     ]);
   });
 
-  it('refuses the WVD deployment template as published: its location parameter has no default', () => {
-    const result = parse({ ...withFile, provisioner: 'powershell' }, { templateJson: fillIn(sample('azvmimagebuilder-armTemplateWVD.json')) });
+  it('refuses the WVD deployment template as published, with one error listing the placeholders to replace', () => {
+    const result = parse({ ...withFile, provisioner: 'powershell' }, { templateJson: sample('azvmimagebuilder-armTemplateWVD.json') });
     assert.deepEqual(messagesOf(result), [
-      `Input 'templateJsonPath': the deployment template '${FILE}' uses parameter 'svclocation', which has no defaultValue. The task reads no parameters file; give the parameter a defaultValue in the template.`,
+      `Input 'templateJsonPath': the template file '${FILE}' still holds sample placeholders that must be replaced with real values: ` +
+        '<subscriptionID>, <rgName>, <sharedImageGalName>, <imageDefName> at properties.distribute[0].galleryImageId; <runOutputName> at properties.distribute[0].runOutputName; ' +
+        '<region1> at properties.distribute[0].replicationRegions[0].',
     ]);
+  });
+
+  it('lifts the WVD deployment template without parameter defaults once filled in: its parameters feed only the name, apiVersion and location, which the task ignores or replaces', () => {
+    const config = expectConfig(parse({ ...withFile, provisioner: 'powershell' }, { templateJson: fillIn(sample('azvmimagebuilder-armTemplateWVD.json')) }));
+    assert.equal(config.userTemplate?.body['location'], undefined);
+    assert.equal(buildImageTemplate(config).location, 'westeurope');
   });
 });
