@@ -108,9 +108,13 @@ async function demo(): Promise<number> {
       out(`Summary tab (${path.basename(summary)}):`);
       for (const line of fs.readFileSync(summary, 'utf8').split('\n')) out(`  | ${line}`);
     }
-    const left = azure.arm.state().imageTemplates.length;
+    // The task requests the deletion and does not wait for it; one being deleted is not left.
+    const templates = azure.arm.state().imageTemplates;
+    const deleting = templates.filter((t) => t.provisioningState === 'Deleting').length;
+    const left = templates.length - deleting;
     out('');
-    out(left === 0 ? 'Cleanup: no image template left in the stand-in.' : `Cleanup: ${left} image template(s) left.`);
+    const going = deleting > 0 ? ` (${deleting} being deleted, as the task requested)` : '';
+    out(left === 0 ? `Cleanup: no image template left in the stand-in${going}.` : `Cleanup: ${left} image template(s) left${going}.`);
     return result.result === 'Succeeded' || result.result === 'SucceededWithIssues' ? 0 : 1;
   } finally {
     await azure.stop();

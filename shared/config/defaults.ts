@@ -27,6 +27,7 @@ export const INPUT_DEFAULTS: Readonly<Partial<Record<InputName, string>>> = {
   onValidationError: 'cleanup',
   optimizeVmBoot: 'false',
   cleanup: 'always',
+  sweepLeftovers: 'true',
   pollIntervalSeconds: '15',
   dryRun: 'false',
   preflight: 'true',

@@ -69,6 +69,7 @@ export const INPUT_NAMES = [
   'onValidationError',
   'optimizeVmBoot',
   'cleanup',
+  'sweepLeftovers',
   'pollIntervalSeconds',
   'dryRun',
   'preflight',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DistributeKind, PipelineContext } from './types';
 
 /** Image template and run output names: the service's pattern for both. */
@@ -13,17 +14,32 @@ function sanitize(text: string): string {
 }
 
 /**
- * `ib-<project>-<buildId>-<attempt>`. The build id and job attempt make it
- * unique per attempt, so a retried job never collides with the template its
- * failed attempt left behind; when the name is too long the project part is
- * cut, never the unique tail.
+ * `ib-<project>-<buildId>-<attempt>-<step key>`. The build id and job attempt
+ * make it unique per attempt, so a retried job never collides with the
+ * template its failed attempt left behind; the step key (see stepKey) tells
+ * apart the jobs of one run and two steps of one job, which share build id and
+ * attempt. When the name is too long the project part is cut, never the
+ * unique tail.
  */
 export function defaultTemplateName(context: PipelineContext): string {
-  const tail = [context.buildId, context.jobAttempt].map(sanitize).filter((part) => part !== '').join('-');
+  const key = stepKey(context);
+  const tail = [context.buildId, context.jobAttempt, key ?? ''].map(sanitize).filter((part) => part !== '').join('-');
   const suffix = tail === '' ? '' : `-${tail}`.slice(-(MAX_NAME - 'ib'.length));
   const project = sanitize(context.teamProject).slice(0, Math.max(0, MAX_NAME - 'ib-'.length - suffix.length));
   const head = project === '' ? 'ib' : `ib-${sanitize(project)}`;
   return `${head}${suffix}`;
+}
+
+/**
+ * 8 hex digits of SHA-256 over System.JobId and System.TaskInstanceId: short
+ * enough for the 64-character name, and the same for a step on every attempt
+ * (the attempt is in the name already). Undefined when the agent gave neither.
+ */
+export function stepKey(context: PipelineContext): string | undefined {
+  const jobId = context.jobId ?? '';
+  const taskInstanceId = context.taskInstanceId ?? '';
+  if (jobId === '' && taskInstanceId === '') return undefined;
+  return createHash('sha256').update(`${jobId.toLowerCase()}/${taskInstanceId.toLowerCase()}`).digest('hex').slice(0, 8);
 }
 
 const RUN_OUTPUT_SUFFIX: Readonly<Record<DistributeKind, string>> = {

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { findContradictions } from './contradictions';
 import { customizerOsIssues, parseAdditionalCustomizers } from './customizers';
 import { INPUT_NAMES, type InputName } from './inputNames';
 import { InputReader } from './inputReader';
@@ -103,6 +104,7 @@ export function parseConfig(
   };
   const optimizeVmBoot = reader.bool('optimizeVmBoot');
   const cleanup = reader.choice('cleanup', CLEANUP_POLICIES);
+  const sweepLeftovers = reader.bool('sweepLeftovers');
   const pollIntervalSeconds = readPollInterval(reader);
   const dryRun = reader.bool('dryRun');
   const preflight = reader.bool('preflight');
@@ -123,13 +125,15 @@ export function parseConfig(
     optimizeVmBoot,
     templateTags: templateTags.tags,
     cleanup,
+    sweepLeftovers,
     pollIntervalSeconds,
     dryRun,
     preflight,
     preflightOnly,
     ...(userTemplate ? { userTemplate } : {}),
   };
-  return { ok: true, config };
+  // Inputs that pull against each other are warnings: each names both inputs and says which one wins.
+  return { ok: true, config, warnings: findContradictions(inputs, context.workingDirectory) };
 }
 
 function readTarget(reader: InputReader, context: PipelineContext): TemplateTarget {

@@ -19,7 +19,7 @@ export interface ConfigProblem extends Issue {
 }
 
 export type ParseResult =
-  | { ok: true; config: ImageBuilderConfig }
+  | { ok: true; config: ImageBuilderConfig; warnings?: ConfigProblem[] }
   | { ok: false; problems: ConfigProblem[] };
 
 /** Localizes a message key with util.format arguments (TaskHost.loc, createLocalizer). */

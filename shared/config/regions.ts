@@ -5,15 +5,22 @@ import type { ReplicaStorageAccountType, TargetRegion } from './types';
 export const REPLICA_STORAGE_TYPES: readonly ReplicaStorageAccountType[] = ['Standard_LRS', 'Standard_ZRS', 'Premium_LRS'];
 
 /**
- * Programmatic region names (`eastus`, `westeurope`, `usgovvirginia`), not
- * display names such as "East US": the gallery and image APIs want the former.
+ * A region as a name (`eastus`, `westeurope`, `usgovvirginia`) or as the
+ * display name the location picker shows (`East US`, `West Europe`,
+ * `USGov Virginia`): the picker lists the Image Builder provider's locations,
+ * which Azure gives by display name.
  */
 export function isRegionName(text: string): boolean {
-  return /^[A-Za-z][A-Za-z0-9]{1,49}$/.test(text);
+  return /^[A-Za-z][A-Za-z0-9]*( [A-Za-z0-9]+)*$/.test(text.trim()) && normalizeRegion(text).length >= 2 && normalizeRegion(text).length <= 50;
 }
 
+/**
+ * The programmatic name the gallery and image APIs want. Azure's region names
+ * are their display names in lower case without spaces (`West US 2` is
+ * `westus2`), so one rule covers both forms.
+ */
 export function normalizeRegion(text: string): string {
-  return text.toLowerCase();
+  return text.trim().replace(/ /g, '').toLowerCase();
 }
 
 export interface RegionListResult {

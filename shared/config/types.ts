@@ -151,6 +151,8 @@ export interface ImageBuilderConfig {
   optimizeVmBoot: boolean;
   templateTags: Record<string, string>;
   cleanup: CleanupPolicy;
+  /** Before creating, request deletion of this task's finished leftover templates in the resource group. */
+  sweepLeftovers: boolean;
   pollIntervalSeconds: number;
   dryRun: boolean;
   /** Run the read-only preflight checks before creating anything. */
@@ -181,6 +183,10 @@ export interface PipelineContext {
   teamProject: string;
   buildId: string;
   jobAttempt: string;
+  /** System.JobId: tells apart the jobs of one run (parallel jobs, matrix legs). */
+  jobId?: string;
+  /** System.TaskInstanceId: tells apart two steps of this task in one job. */
+  taskInstanceId?: string;
   /** Where relative paths are rooted (System.DefaultWorkingDirectory). */
   workingDirectory: string;
   /**

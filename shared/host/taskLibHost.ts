@@ -102,6 +102,8 @@ export function createPipelineEnvironment(taskJsonDir: string): { env: TaskEnvir
       teamProject: tl.getVariable('System.TeamProject') ?? 'local',
       buildId: tl.getVariable('Build.BuildId') ?? '0',
       jobAttempt: tl.getVariable('System.JobAttempt') ?? '1',
+      jobId: tl.getVariable('System.JobId'),
+      taskInstanceId: tl.getVariable('System.TaskInstanceId'),
       workingDirectory: tl.getVariable('System.DefaultWorkingDirectory') ?? process.cwd(),
       ...connectionSubscription(),
     },

@@ -83,6 +83,7 @@ export class ArmPreflightReader implements PreflightReader {
         osType: normalizeOsType(image.osDiskImage?.operatingSystem),
         hyperVGeneration: image.hyperVGeneration,
         securityType: securityTypeFeature(image.features),
+        architecture: image.architecture,
         plan: image.plan ? { name: image.plan.name, product: image.plan.product, publisher: image.plan.publisher } : undefined,
       };
     });
@@ -115,6 +116,7 @@ export class ArmPreflightReader implements PreflightReader {
         osType: normalizeOsType(str(p['osType'])),
         hyperVGeneration: str(p['hyperVGeneration']),
         securityType: securityTypeFeature(features),
+        architecture: str(p['architecture']),
       };
     });
   }

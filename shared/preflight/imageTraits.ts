@@ -3,7 +3,7 @@
  * Builder to publish the one into the other.
  */
 import type { Provisioner } from '../config/types';
-import type { OsType } from './types';
+import type { ImageTraits, OsType } from './types';
 
 export function osTypeOf(provisioner: Provisioner): OsType {
   return provisioner === 'powershell' ? 'Windows' : 'Linux';
@@ -60,6 +60,34 @@ export function securityTypesCompatible(source: string, target: string): boolean
 /** The value of the SecurityType feature in a features list, without regard to case. */
 export function securityTypeFeature(features: ReadonlyArray<{ name?: string; value?: string }> | undefined): string | undefined {
   return features?.find((f) => f.name?.toLowerCase() === 'securitytype')?.value;
+}
+
+/**
+ * What Azure assumes for a trait an image or a gallery definition does not
+ * declare: Hyper-V generation V1, security type Standard (no SecurityType
+ * feature), architecture x64. Checks compare these, never "unknown".
+ */
+export const AZURE_DEFAULT_TRAITS = { hyperVGeneration: 'V1', securityType: 'Standard', architecture: 'x64' } as const;
+
+export interface EffectiveTraits {
+  osType?: OsType;
+  hyperVGeneration: string;
+  securityType: string;
+  architecture: string;
+}
+
+/** The traits as the service reads them: what is declared, else its default. */
+export function effectiveTraits(traits: ImageTraits): EffectiveTraits {
+  return {
+    ...(traits.osType ? { osType: traits.osType } : {}),
+    hyperVGeneration: traits.hyperVGeneration || AZURE_DEFAULT_TRAITS.hyperVGeneration,
+    securityType: traits.securityType || AZURE_DEFAULT_TRAITS.securityType,
+    architecture: traits.architecture || AZURE_DEFAULT_TRAITS.architecture,
+  };
+}
+
+export function sameArchitecture(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }
 
 /** `West Europe` or `westeurope` to `westeurope`. */

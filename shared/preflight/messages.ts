@@ -58,6 +58,8 @@ export const PREFLIGHT_MESSAGES: Record<string, string> = {
     'Gallery image definition %s is for %s, but provisioner %s builds %s images. Publish to a definition of that OS type.',
   PreflightGalleryGenerationMismatch:
     'Gallery image definition %s is Hyper-V generation %s, but the source image is %s. An image keeps its generation: publish to a definition of the source generation, or choose a source of the definition generation.',
+  PreflightGalleryArchitectureMismatch:
+    'Gallery image definition %s is for architecture %s, but the source image is %s. Publish to a definition of the source architecture, or choose a source of the definition architecture.',
   PreflightGallerySecurityMismatch:
     'Gallery image definition %s has security type %s, which a source of security type %s cannot give. Publish to a definition whose security type the source supports, or choose a source that supports %s.',
   PreflightGalleryVersionExists:

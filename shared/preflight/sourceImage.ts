@@ -12,7 +12,8 @@ export interface FoundSource {
   found: true;
   /** How messages name the source: `publisher:offer:sku` or the resource id. */
   label: string;
-  traits: ImageTraits;
+  /** Undefined when the service would not describe the source (a gallery source whose definition could not be read). */
+  traits?: ImageTraits;
   platform?: {
     version: string;
     /** True when the input said `latest` and `version` is what it resolves to now. */
@@ -80,11 +81,11 @@ export async function readSourceImage(ctx: PreflightContext): Promise<SourceImag
       }
       const [version, definition] = await Promise.all([reader.getGalleryImageVersion(id, signal), reader.getGalleryImageDefinition(definitionId, signal)]);
       if (!version) return { found: false, label: id, input: 'galleryImageVersionId', key: 'PreflightSourceGalleryVersionNotFound', args: [id] };
-      return { found: true, label: id, traits: definition ? traitsOf(definition) : {}, replicatedTo: version.targetRegions };
+      return { found: true, label: id, ...(definition ? { traits: traitsOf(definition) } : {}), replicatedTo: version.targetRegions };
     }
   }
 }
 
 function traitsOf(image: ImageTraits): ImageTraits {
-  return { osType: image.osType, hyperVGeneration: image.hyperVGeneration, securityType: image.securityType };
+  return { osType: image.osType, hyperVGeneration: image.hyperVGeneration, securityType: image.securityType, architecture: image.architecture };
 }

@@ -35,6 +35,8 @@ export interface ImageTraits {
   hyperVGeneration?: string;
   /** The `SecurityType` feature as declared (Standard, TrustedLaunch, TrustedLaunchSupported, ...). */
   securityType?: string;
+  /** x64 or Arm64, as declared. */
+  architecture?: string;
 }
 
 export interface PlatformImageVersionInfo extends ImageTraits {

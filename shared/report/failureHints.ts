@@ -4,6 +4,7 @@
  * and the end of the build log. Pure: hints are message keys with arguments,
  * formatted by the caller through host.loc.
  */
+import { AzureServiceError, type ServiceFailure } from '../azure/serviceFailure';
 
 export interface FailureFacts {
   /** lastRunStatus.message */
@@ -20,6 +21,8 @@ export interface FailureFacts {
   buildTimeoutMinutes?: number;
   /** Resource id of the template's managed identity, to name it in hints. */
   templateIdentity?: string;
+  /** What Azure failed or refused, when the failure is an answer from Azure. */
+  failure?: ServiceFailure;
 }
 
 export type HintKey =
@@ -30,7 +33,16 @@ export type HintKey =
   | 'HintQuota'
   | 'HintSkuNotAvailable'
   | 'HintTimeout'
-  | 'HintScriptFailed';
+  | 'HintScriptFailed'
+  | 'HintIdentityVnet'
+  | 'HintIdentityGallery'
+  | 'HintIdentityImage'
+  | 'HintIdentityStorage'
+  | 'HintInvalidRequest'
+  | 'HintNotFound'
+  | 'HintConflict'
+  | 'HintThrottled'
+  | 'HintServiceError';
 
 export interface FailureHint {
   key: HintKey;
@@ -128,14 +140,70 @@ function scriptFailure(lines: readonly string[]): { step: string; status: string
   return { step: step || 'script', status };
 }
 
+/** ARM resource ids a text names, in order, without trailing punctuation. */
+export function resourceIdsIn(text: string): string[] {
+  const ids: string[] = [];
+  for (const m of text.matchAll(/\/subscriptions\/[^/\s'"]+\/resourceGroups\/[^/\s'"]+\/providers\/[^\s'",;()<>]+/gi)) {
+    ids.push(m[0].replace(/[.:]+$/, ''));
+  }
+  return ids;
+}
+
+/** The storage account of a blob URL (`https://<account>.blob.<suffix>/...`). */
+function blobAccountIn(text: string): string | undefined {
+  return /https:\/\/([a-z0-9]{3,24})\.blob\.[^\s/'"]+/i.exec(text)?.[1];
+}
+
+/** The part of a resource id a role is granted on: the VNet of a subnet, the gallery of an image definition. */
+function scopeOf(id: string, type: 'virtualNetworks' | 'galleries' | 'images' | 'storageAccounts'): string {
+  const m = new RegExp(`^(.*?/${type}/[^/]+)`, 'i').exec(id);
+  return m ? m[1]! : id;
+}
+
+type IdentityHintKey = 'HintIdentityVnet' | 'HintIdentityGallery' | 'HintIdentityImage' | 'HintIdentityStorage';
+
+/**
+ * The role the Image Builder identity lacks, from the resource the service
+ * names: the first id that is not the identity itself decides.
+ */
+function identityResourceHint(texts: readonly string[]): { key: IdentityHintKey; resource: string } | undefined {
+  for (const text of texts) {
+    for (const id of resourceIdsIn(text)) {
+      if (/\/Microsoft\.ManagedIdentity\//i.test(id)) continue;
+      if (/\/Microsoft\.Network\/virtualNetworks\//i.test(id)) return { key: 'HintIdentityVnet', resource: scopeOf(id, 'virtualNetworks') };
+      if (/\/Microsoft\.Compute\/galleries\//i.test(id)) return { key: 'HintIdentityGallery', resource: scopeOf(id, 'galleries') };
+      if (/\/Microsoft\.Compute\/images\//i.test(id)) return { key: 'HintIdentityImage', resource: scopeOf(id, 'images') };
+      if (/\/Microsoft\.Storage\/storageAccounts\//i.test(id)) return { key: 'HintIdentityStorage', resource: scopeOf(id, 'storageAccounts') };
+    }
+    const account = blobAccountIn(text);
+    if (account) return { key: 'HintIdentityStorage', resource: account };
+  }
+  return undefined;
+}
+
+/** Hints for a request Azure refused, by its status, when the texts gave none. */
+function requestHints(failure: ServiceFailure, add: (key: HintKey, ...args: (string | number)[]) => void): void {
+  const status = failure.statusCode ?? 0;
+  const request = failure.request ?? '-';
+  if (status === 404 || /NotFound$/i.test(failure.code ?? '')) add('HintNotFound', request);
+  else if (status === 409) add('HintConflict', request);
+  else if (status === 429) add('HintThrottled');
+  else if (status >= 500) add('HintServiceError');
+  else if (status === 400) add('HintInvalidRequest');
+}
+
 /** Hints for the causes the facts point to, most specific first, each at most once. */
 export function failureHints(facts: FailureFacts): FailureHint[] {
-  const arm = armErrorFacts(facts.error);
+  const failure = facts.failure ?? (facts.error instanceof AzureServiceError ? facts.error.failure : undefined);
+  // A failure of the service's own work (create, run, distribute) is the template identity's business, not the connection's.
+  const serviceSide = failure !== undefined && failure.step !== 'request';
+  const arm = serviceSide || facts.error instanceof AzureServiceError ? undefined : armErrorFacts(facts.error);
   const armTexts = arm ? [arm.code ?? '', arm.message ?? '', ...arm.details.flatMap((d) => [d.code ?? '', d.message ?? ''])].filter(Boolean) : [];
   const serviceTexts = [
     facts.runMessage ?? '',
     facts.provisioningError?.code ?? facts.provisioningError?.provisioningErrorCode ?? '',
     facts.provisioningError?.message ?? '',
+    ...(serviceSide ? [failure.code ?? '', failure.message] : []),
   ].filter(Boolean);
   const all = [...armTexts, ...serviceTexts];
   const hints: FailureHint[] = [];
@@ -148,13 +216,17 @@ export function failureHints(facts: FailureFacts): FailureHint[] {
     const ns = providerNamespace(all);
     add('HintProviderNotRegistered', ns, ns);
   }
-  // The template identity reaches sources, galleries and artifacts on the service's side.
-  if (firstMatch(all, /LinkedAuthorizationFailed|identity\b[^\n]{0,300}?\b(?:does not|doesn't) have (?:access|permission)|not authorized to access|AuthorizationPermissionMismatch/i)) {
-    add('HintIdentityAccess', identity || '-');
-  }
-  // The service checks the source with the template identity: to it, a source it may not read does not exist.
-  if (firstMatch(serviceTexts, /\b(?:source|managed) image\b[^\n]{0,300}?\bnot found|\bimage version\b[^\n]{0,300}?\bnot found/i)) {
-    add('HintIdentityAccess', identity || '-');
+  // The template identity reaches sources, networks, galleries and artifacts on the service's side;
+  // the resource the service names says which role it lacks where.
+  const identityDenied =
+    firstMatch(all, /LinkedAuthorizationFailed|identity\b[^\n]{0,300}?\b(?:does not|doesn't) have (?:access|permission)|not authorized to access|AuthorizationPermissionMismatch/i) !== undefined ||
+    (serviceSide && /^(?:Unauthorized|Forbidden)$/i.test(failure.code ?? '')) ||
+    // The service checks the source with the template identity: to it, a source it may not read does not exist.
+    firstMatch(serviceTexts, /\b(?:source|managed) image\b[^\n]{0,300}?\bnot found|\bimage version\b[^\n]{0,300}?\bnot found/i) !== undefined;
+  if (identityDenied) {
+    const named = identityResourceHint(serviceTexts);
+    if (named) add(named.key, identity || '-', named.resource);
+    else add('HintIdentityAccess', identity || '-');
   }
   const denied = /AuthorizationFailed|does not have authorization to perform action/i;
   const armDenied = arm !== undefined && (arm.statusCode === 403 || firstMatch(armTexts, denied) !== undefined);
@@ -175,5 +247,6 @@ export function failureHints(facts: FailureFacts): FailureHint[] {
   const script = scriptFailure(facts.logTail ?? []);
   if (script) add('HintScriptFailed', script.step, script.status);
   else if (firstMatch(serviceTexts, /Packer build command has failed|customization step failed/i)) add('HintScriptFailed', 'script', '?');
+  if (failure?.step === 'request' && hints.length === 0) requestHints(failure, add);
   return hints;
 }

@@ -20,6 +20,36 @@ export const REPORT_MESSAGES: Record<string, string> = {
     'The build did not finish within its timeout (%s minutes). Raise buildTimeoutInMinutes (at most 960) or make the customization faster; the build log shows which step took the time.',
   HintScriptFailed:
     'The customizer step %s failed with exit status %s. The build log lines above show why; fix the script, or for PowerShell add the code to validExitCodes if it means success.',
+  FailureCreate:
+    "Azure could not create the image template (%s): %s",
+  FailureRun:
+    "The image build failed: %s",
+  FailureRunStep:
+    "The image build failed while %s: %s",
+  FailureDistribute:
+    "Distributing the image failed: %s",
+  FailureRequest:
+    "Azure refused the request %s (%s %s): %s",
+  FailureRequestId:
+    "Request id for a support case: %s",
+  HintIdentityVnet:
+    "Grant the Image Builder identity %s the Network Contributor role, or a custom role with Microsoft.Network/virtualNetworks/read and Microsoft.Network/virtualNetworks/subnets/join/action, on the virtual network %s, then run again.",
+  HintIdentityGallery:
+    "Grant the Image Builder identity %s a role that may write image versions on the gallery %s (Contributor, or a custom role with Microsoft.Compute/galleries/read, Microsoft.Compute/galleries/images/read, Microsoft.Compute/galleries/images/versions/read and Microsoft.Compute/galleries/images/versions/write), then run again.",
+  HintIdentityImage:
+    "Grant the Image Builder identity %s a role that may read and write images on %s (Contributor on its resource group, or a custom role with Microsoft.Compute/images/read, Microsoft.Compute/images/write and Microsoft.Compute/images/delete), then run again.",
+  HintIdentityStorage:
+    "Grant the Image Builder identity %s the Storage Blob Data Reader role on the storage account %s (or on the artifact container), then run again.",
+  HintInvalidRequest:
+    "Azure rejected a value the task sent; the message above names it. Correct that input (or the template JSON) and run again.",
+  HintNotFound:
+    "Azure does not know the resource that %s names. Check that it exists in the subscription of the service connection and that the input naming it is spelled correctly.",
+  HintConflict:
+    "Azure refused %s because of the resource's current state (another operation on it is still running, or it already exists). Wait for that operation to end, or choose another template name, then run again.",
+  HintThrottled:
+    "Azure throttled the requests of this subscription and the retries ran out. Run again later, or raise pollIntervalSeconds so the task asks less often.",
+  HintServiceError:
+    "Azure reported an error on its side and the retries ran out. Run again; if it keeps failing, open a support case with the request id.",
   SummaryTitle: 'Image build %s: %s',
   SummarySource: 'Source',
   SummarySourcePlatform: 'Platform image %s (version %s)',

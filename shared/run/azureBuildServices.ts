@@ -7,7 +7,7 @@ import { stageArtifacts } from '../staging/stage';
 import { LocalizedError } from '../host/localizedError';
 import { armStagingAccounts, createLogContainerOpener } from '../watch/stagingStorage';
 import type { BuildServices } from './buildServices';
-import { createTemplateOperations } from './templateOperations';
+import { createResourceGroupTemplates, createTemplateOperations } from './templateOperations';
 import { newestVersion } from '../images/versionOrder';
 import { ArmPreflightReader } from '../preflight';
 
@@ -25,6 +25,7 @@ export function createAzureBuildServices(connection: ServiceConnection, host: Ta
 
   return {
     templates,
+    resourceGroupTemplates: createResourceGroupTemplates(clients.imageBuilder, config.target.resourceGroup),
     async resolveLatestPlatformVersion(source, location, signal) {
       const versions = await clients.compute.virtualMachineImages.list(location, source.publisher, source.offer, source.sku, {
         abortSignal: signal,

@@ -11,7 +11,27 @@ export interface TemplateState {
   provisioningError?: { code?: string; message?: string };
   lastRunStatus?: RunStatus;
   exactStagingResourceGroup?: string;
+  tags?: Record<string, string>;
+  /** A VHD distributor without a uri: the VHD lives in the staging account and goes with the template. */
+  distributesToDefaultVhd?: boolean;
 }
+
+/** A template of the resource group as a list returns it. */
+export interface ListedTemplate extends TemplateState {
+  name: string;
+}
+
+/**
+ * What Azure answered to a DELETE, without waiting for the deletion itself
+ * (real Azure keeps that operation InProgress for minutes).
+ */
+export type DeleteRequest =
+  /** 202: Azure deletes it in the background. */
+  | { kind: 'accepted' }
+  /** 200, 204 or 404: nothing is left. */
+  | { kind: 'gone' }
+  /** 409: not now, e.g. while the build is still canceling. */
+  | { kind: 'refused'; reason: string };
 
 export interface RunStatus {
   runState?: string;
@@ -33,13 +53,20 @@ export interface TemplateOperations {
   /** undefined when the template does not exist. */
   get(signal?: AbortSignal): Promise<TemplateState | undefined>;
   create(body: ImageTemplateBody, signal?: AbortSignal): Promise<TemplateState>;
-  /** Deletes and waits until it is gone (which also removes the service-made staging group). */
-  delete(signal?: AbortSignal): Promise<void>;
+  /** Sends the DELETE and returns Azure's answer, not waiting for the deletion. */
+  requestDelete(signal?: AbortSignal): Promise<DeleteRequest>;
   /** Sends the run request; returns once Azure accepted it, not when the build ends. */
   startRun(signal?: AbortSignal): Promise<void>;
   /** Sends the cancel request; returns once Azure accepted it. */
   cancelRun(): Promise<void>;
   runOutputs(): Promise<RunOutputInfo[]>;
+}
+
+/** The image templates of the run's resource group, for the sweep of earlier leftovers. */
+export interface ResourceGroupTemplates {
+  list(signal?: AbortSignal): Promise<ListedTemplate[]>;
+  /** Sends the DELETE and returns Azure's answer, not waiting for the deletion. */
+  requestDelete(name: string, signal?: AbortSignal): Promise<DeleteRequest>;
 }
 
 export interface StagedUpload {
@@ -55,6 +82,7 @@ export interface StagedUpload {
  */
 export interface BuildServices {
   templates: TemplateOperations;
+  resourceGroupTemplates: ResourceGroupTemplates;
   resolveLatestPlatformVersion(
     source: Extract<ImageBuilderConfig['source'], { kind: 'platformImage' }>,
     location: string,

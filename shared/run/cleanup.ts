@@ -1,6 +1,7 @@
 import type { ImageBuilderConfig } from '../config/types';
 import type { TaskHost, TaskOutcome } from '../host/types';
-import type { BuildServices, StagedUpload } from './buildServices';
+import type { BuildServices, DeleteRequest, StagedUpload } from './buildServices';
+import { realClock, type Clock } from './clock';
 
 /** What this run created and may have to remove. */
 export interface CreatedResources {
@@ -36,24 +37,57 @@ export function decideCleanup(config: ImageBuilderConfig, outcome: TaskOutcome, 
   return { deleteTemplate: true, deleteUpload: true };
 }
 
-/** Removes what the decision says; a failure here is a warning, never a failed build. */
+/** What cleanup did, as the log said it: also the summary's cleanup section. */
+export interface CleanupReport {
+  lines: string[];
+}
+
+/**
+ * After a cancel Azure may refuse the DELETE while the build is Canceling.
+ * A fast cancel ends within moments, so the refusal is retried for this
+ * long; a real one takes minutes, so the template is then left, named, for
+ * the next run's sweep. Short enough to end well before the agent's SIGTERM
+ * (7.5 s after SIGINT).
+ */
+export const REFUSED_DELETE_RETRY_MS = 2_000;
+const REFUSED_DELETE_POLL_MS = 500;
+
+/**
+ * Removes what the decision says; a failure here is a warning, never a failed
+ * build. The template's deletion is requested, not waited for: Azure takes
+ * minutes to finish it, and nothing in the run depends on it.
+ */
 export async function cleanUp(args: {
   host: TaskHost;
   config: ImageBuilderConfig;
   services: BuildServices;
   created: CreatedResources;
   outcome: TaskOutcome;
-}): Promise<void> {
+  clock?: Clock;
+}): Promise<CleanupReport> {
   const { host, config, services, created, outcome } = args;
-  if (!created.template && !created.upload) return;
+  const clock = args.clock ?? realClock;
+  const report: CleanupReport = { lines: [] };
+  const info = (text: string) => (report.lines.push(text), host.info(text));
+  const warning = (text: string) => (report.lines.push(text), host.warning(text));
+  if (!created.template && !created.upload) return report;
+  const name = config.target.templateName;
+  const resourceGroup = config.target.resourceGroup;
   const decision = decideCleanup(config, outcome, created.defaultVhdProduced ?? false);
   const tasks: Promise<void>[] = [];
   if (created.template && decision.deleteTemplate) {
-    host.info(host.loc('DeletingTemplate', config.target.templateName));
+    host.info(host.loc('DeletingTemplate', name));
     tasks.push(
-      services.templates.delete().then(
-        () => host.info(host.loc('DeletedTemplate', config.target.templateName)),
-        (err) => host.warning(host.loc('CleanupTemplateFailed', config.target.templateName, errorText(err), config.target.resourceGroup)),
+      requestDeleteRetryingRefusal(services, clock).then(
+        (answer) => {
+          if (answer.kind === 'accepted') info(host.loc('TemplateDeletionRequested', name, resourceGroup));
+          else if (answer.kind === 'gone') info(host.loc('DeletedTemplate', name));
+          else {
+            warning(host.loc('TemplateLeftCanceling', name, resourceGroup, answer.reason));
+            info(config.sweepLeftovers ? host.loc('TemplateLeftNextRunSweeps', name, resourceGroup) : host.loc('TemplateLeftDeleteYourself', name, resourceGroup));
+          }
+        },
+        (err) => warning(host.loc('CleanupTemplateFailed', name, errorText(err), resourceGroup)),
       ),
     );
   }
@@ -61,15 +95,26 @@ export async function cleanUp(args: {
     const upload = created.upload;
     tasks.push(
       upload.remove().then(
-        () => host.info(host.loc('DeletedArtifactBlob')),
-        (err) => host.warning(host.loc('CleanupBlobFailed', errorText(err))),
+        () => info(host.loc('DeletedArtifactBlob')),
+        (err) => warning(host.loc('CleanupBlobFailed', errorText(err))),
       ),
     );
   }
   if (decision.keepReason && (created.template || created.upload)) {
-    host.info(host.loc(decision.keepReason.messageKey, config.target.templateName, config.target.resourceGroup));
+    info(host.loc(decision.keepReason.messageKey, name, resourceGroup));
   }
   await Promise.all(tasks);
+  return report;
+}
+
+/** DELETE; a refusal (the build still canceling) is retried briefly, then given back. */
+async function requestDeleteRetryingRefusal(services: BuildServices, clock: Clock): Promise<DeleteRequest> {
+  const until = clock.now() + REFUSED_DELETE_RETRY_MS;
+  for (;;) {
+    const answer = await services.templates.requestDelete();
+    if (answer.kind !== 'refused' || clock.now() + REFUSED_DELETE_POLL_MS > until) return answer;
+    await clock.sleep(REFUSED_DELETE_POLL_MS);
+  }
 }
 
 function errorText(err: unknown): string {

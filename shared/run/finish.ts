@@ -6,9 +6,10 @@ import { LocalizedError } from '../host/localizedError';
 import type { ImageTemplateBody } from '../template';
 import { buildOutputs, distributionResults, type OutputValues, type RunOutput } from '../report/outputs';
 import { renderSummary } from '../report/summary';
-import { armErrorFacts, failureHints } from '../report/failureHints';
+import { failureHints } from '../report/failureHints';
+import { failureLine, serviceFailureOfError, serviceFailureOfProvisioning, serviceFailureOfRun, type FailureLine } from '../report/serviceFailure';
 import { effectiveBuildTimeoutMinutes } from '../watch/statusPoller';
-import { describeError, redactSasSignature } from '../watch/format';
+import { describeError } from '../watch/format';
 import { redactSas } from '../text/sasRedaction';
 import type { BuildServices } from './buildServices';
 import type { WatchResult } from './watchRun';
@@ -36,7 +37,10 @@ export async function reportSuccess(
   args: FinishArgs & { services: BuildServices; body: ImageTemplateBody; watch: WatchResult },
 ): Promise<BuildRunOutcome & { defaultVhdProduced: boolean }> {
   const { host, config, body, watch, services } = args;
-  const runOutputs: RunOutput[] = (await services.templates.runOutputs()).map((o) => ({
+  // A run output whose distribution failed names no image: it was not produced.
+  const listed = await services.templates.runOutputs();
+  const failedOutputs = listed.filter((o) => o.provisioningState?.toLowerCase() === 'failed');
+  const runOutputs: RunOutput[] = listed.filter((o) => !failedOutputs.includes(o)).map((o) => ({
     name: o.name,
     artifactId: o.artifactId,
     artifactUri: o.artifactUri,
@@ -53,12 +57,17 @@ export async function reportSuccess(
   });
   publishOutputs(host, outputs);
 
-  const partial = watch.kind === 'partiallySucceeded';
+  const partial = watch.kind === 'partiallySucceeded' || failedOutputs.length > 0;
   const distribution = distributionResults(body, runOutputs);
   const missing = distribution.filter((d) => !d.artifact);
   if (partial) {
     for (const d of missing) host.warning(host.loc('DistributionNotProduced', d.runOutputName, d.target ?? d.kind));
-    if (watch.snapshot?.lastRunStatus?.message) host.warning(redactSasSignature(watch.snapshot.lastRunStatus.message));
+    // The build succeeded, so what the service said about the distribution is a warning, with its hints.
+    const failure = serviceFailureOfRun({ ...watch.snapshot?.lastRunStatus, runState: 'PartiallySucceeded' });
+    if (failure?.message) {
+      host.warning(formatFailureLine(host, failureLine(failure)));
+      for (const hint of failureHints({ failure, templateIdentity: config.target.managedIdentity })) host.info(host.loc(hint.key, ...hint.args));
+    }
   }
   const result = partial ? 'SucceededWithIssues' : 'Succeeded';
   writeSummary(args, result, { outputs, distribution, templateId: templateState?.id });
@@ -85,18 +94,26 @@ export function reportFailure(args: FinishArgs & { error?: unknown }): BuildRunO
     lines.push(line);
   };
 
-  const runMessage = watch?.snapshot?.lastRunStatus?.message;
+  const runStatus = watch?.snapshot?.lastRunStatus;
+  const runMessage = runStatus?.message;
   const provisioningError = watch?.snapshot?.provisioningError;
   if (watch?.kind === 'timedOut') say(host.loc('BuildTimedOut', effectiveBuildTimeoutMinutes(config.buildVm.buildTimeoutInMinutes)));
-  if (runMessage) say(host.loc('RunStatusMessage', redactSasSignature(runMessage)));
-  if (provisioningError) say(host.loc('ProvisioningErrorMessage', provisioningError.provisioningErrorCode ?? 'Other', redactSasSignature(provisioningError.message ?? '')));
-  if (watch?.kind === 'pollFailed' && watch.error) say(host.loc('WatchFailed', describeError(watch.error)));
-  if (error instanceof LocalizedError) {
+  // One error for what Azure said, whichever step it was: the thrown answer first, then what the watch saw.
+  const failure =
+    serviceFailureOfError(error) ??
+    (watch?.kind === 'pollFailed' ? serviceFailureOfError(watch.error) : undefined) ??
+    (watch?.kind === 'failed' ? serviceFailureOfRun(runStatus) : undefined) ??
+    (watch?.kind === 'provisioningFailed' ? serviceFailureOfProvisioning(provisioningError) : undefined);
+  if (failure) {
+    say(formatFailureLine(host, failureLine(failure)));
+  } else if (error instanceof LocalizedError) {
     say(error.format(host.loc.bind(host)));
   } else if (error) {
-    const arm = armErrorFacts(error);
-    if (arm?.code || arm?.statusCode) say(host.loc('ArmError', arm.statusCode ?? '', arm.code ?? '', redactSasSignature(arm.message ?? describeError(error))));
-    else say(host.loc('UnexpectedError', describeError(error)));
+    say(host.loc('UnexpectedError', describeError(error)));
+  } else if (watch?.kind === 'pollFailed' && watch.error) {
+    say(host.loc('WatchFailed', describeError(watch.error)));
+  } else if (runMessage && watch?.kind !== 'timedOut') {
+    say(formatFailureLine(host, failureLine({ step: 'run', ...(runStatus?.runSubState ? { code: runStatus.runSubState } : {}), message: runMessage })));
   }
 
   const logTail = watch?.logTail.slice(-FAILURE_LOG_LINES) ?? [];
@@ -109,6 +126,7 @@ export function reportFailure(args: FinishArgs & { error?: unknown }): BuildRunO
     runMessage,
     provisioningError,
     error,
+    failure,
     logTail,
     timedOut: watch?.kind === 'timedOut',
     buildTimeoutMinutes: effectiveBuildTimeoutMinutes(config.buildVm.buildTimeoutInMinutes),
@@ -125,6 +143,12 @@ export function reportFailure(args: FinishArgs & { error?: unknown }): BuildRunO
   host.setOutput('templateName', config.target.templateName);
   if (watch?.snapshot?.lastRunStatus?.runState) host.setOutput('runState', watch.snapshot.lastRunStatus.runState);
   return { result: 'Failed', message: host.loc('BuildFailed', config.target.templateName) };
+}
+
+/** The failure line, and the request id a support case needs when Azure gave one. */
+function formatFailureLine(host: TaskHost, line: FailureLine): string {
+  const text = host.loc(line.key, ...line.args);
+  return line.requestId ? `${text} ${host.loc('FailureRequestId', line.requestId)}` : text;
 }
 
 function publishOutputs(host: TaskHost, outputs: OutputValues): void {

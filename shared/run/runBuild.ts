@@ -1,13 +1,18 @@
-import type { ImageBuilderConfig } from '../config/types';
+import type { ImageBuilderConfig, PipelineContext } from '../config/types';
 import type { TaskHost, TaskOutcome } from '../host/types';
 import type { ServiceConnection } from '../azure/serviceConnection';
 import { LocalizedError } from '../host/localizedError';
 import { buildImageTemplate, summarizeTemplate, type ImageTemplateBody } from '../template';
-import type { BuildServices, StagedUpload, TemplateState } from './buildServices';
+import type { BuildServices, StagedUpload } from './buildServices';
 import { createAzureBuildServices } from './azureBuildServices';
 import { watchRun, type WatchResult } from './watchRun';
-import { reportSuccess, reportFailure } from './finish';
-import { cleanUp, type CreatedResources } from './cleanup';
+import { reportSuccess, reportFailure, uploadSummaryFile } from './finish';
+import { cleanUp, type CleanupReport, type CreatedResources } from './cleanup';
+import type { Clock } from './clock';
+import { replaceOwnLeftover } from './ownLeftover';
+import { ownershipTags, withOwnershipTags } from './ownership';
+import { sweepLeftovers } from './sweep';
+import { escapeMarkdown } from '../report/summary';
 import { preflight } from './preflightStep';
 
 export interface BuildRunRequest {
@@ -17,15 +22,16 @@ export interface BuildRunRequest {
   cancellation: AbortSignal;
   /** Injected in tests; the Azure SDK implementation otherwise. */
   services?: BuildServices;
+  /** The pipeline run and step, recorded in the template's tags. */
+  pipeline?: PipelineContext;
+  /** Injected in tests; real time otherwise. */
+  clock?: Clock;
 }
 
 export interface BuildRunOutcome {
   result: TaskOutcome;
   message: string;
 }
-
-/** Runs states that mean "the service is still working on it". */
-const ACTIVE_RUN_STATES = new Set(['running', 'canceling']);
 
 /**
  * From a known template to a finished image: stage, submit, run, watch,
@@ -50,8 +56,10 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
       // Nothing exists yet, so an early return needs no cleanup.
       if (checked.stop) return checked.stop;
     }
-    // Before anything is uploaded: a leftover that is still building stops the run here.
-    await removeLeftover(services, host, config, cancellation);
+    // Before anything is uploaded: earlier runs' leftovers go (their deletion is
+    // only requested), and one of this run's own name that is still building stops the run here.
+    if (config.sweepLeftovers) await sweepLeftovers({ host, config, services, signal: cancellation, now: request.clock?.now });
+    await replaceOwnLeftover({ host, config, services, signal: cancellation, clock: request.clock });
     const source = config.source;
     if (source.kind === 'platformImage' && source.pinLatestVersion && source.version.toLowerCase() === 'latest') {
       pinnedPlatformVersion = await services.resolveLatestPlatformVersion(source, config.target.location, cancellation);
@@ -66,6 +74,8 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
     }
 
     body = buildImageTemplate(config, { artifact: upload?.artifact, pinnedPlatformVersion });
+    // Marks the template as this task's, so a later run can sweep it if this one is cut off.
+    body = { ...body, tags: withOwnershipTags(body.tags, ownershipTags(config, request.pipeline)) };
     host.info(host.loc('TemplateName', config.target.templateName));
     for (const line of summarizeTemplate(body)) host.info(`  ${line}`);
 
@@ -102,25 +112,26 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
       outcome = reportFailure({ host, config, environment, body, watch, pinnedPlatformVersion, preflightSection, error: err });
     }
   } finally {
-    await cleanUp({ host, config, services, created, outcome: outcome.result });
+    const report = await cleanUp({ host, config, services, created, outcome: outcome.result, clock: request.clock });
+    writeCleanupSummary(host, config, outcome, report);
   }
   return outcome;
 }
 
-/**
- * A template of the same name may be left from an earlier attempt of this job.
- * One that is idle is ours to replace; one that is building is not, and
- * deleting it would fail anyway.
- */
-async function removeLeftover(services: BuildServices, host: TaskHost, config: ImageBuilderConfig, signal: AbortSignal): Promise<void> {
-  const existing: TemplateState | undefined = await services.templates.get(signal);
-  if (!existing) return;
-  const runState = existing.lastRunStatus?.runState ?? '';
-  if (ACTIVE_RUN_STATES.has(runState.toLowerCase())) {
-    throw new LocalizedError('TemplateAlreadyRunning', [config.target.templateName, runState]);
+/** The summary tab's account of what cleanup did and what is left; the last word of a cancelled run. */
+function writeCleanupSummary(host: TaskHost, config: ImageBuilderConfig, outcome: BuildRunOutcome, report: CleanupReport): void {
+  if (report.lines.length === 0) return;
+  const markdown = [
+    `## ${escapeMarkdown(host.loc('CleanupSummaryTitle', config.target.templateName, outcome.result))}`,
+    '',
+    ...report.lines.map((line) => `- ${escapeMarkdown(line)}`),
+    '',
+  ].join('\n');
+  try {
+    uploadSummaryFile(host, `${config.target.templateName}-cleanup`, markdown);
+  } catch (err) {
+    host.warning(host.loc('CleanupSummaryFailed', (err as Error).message));
   }
-  host.info(host.loc('ReplacingLeftoverTemplate', config.target.templateName, runState || existing.provisioningState || 'unknown'));
-  await services.templates.delete(signal);
 }
 
 function throwIfCancelled(signal: AbortSignal): void {

@@ -31,6 +31,8 @@ export async function runTask(env: TaskEnvironment): Promise<void> {
       host.complete('Failed', host.loc('InvalidInputs', parsed.problems.length));
       return;
     }
+    // Contradicting options do not stop the run; each warning names both inputs and says which wins.
+    for (const warning of parsed.warnings ?? []) host.warning(formatProblem(warning, host.loc.bind(host)));
     const config = parsed.config;
     if (config.dryRun) {
       await performDryRun(host, config);
@@ -41,7 +43,7 @@ export async function runTask(env: TaskEnvironment): Promise<void> {
     // Loaded only for a real run: the Azure SDKs are most of the bundle, and a
     // dry run or an input error should not pay for evaluating them.
     const { runBuild } = await import('./runBuild.js');
-    const outcome = await runBuild({ host, config, connection, cancellation: env.cancellation });
+    const outcome = await runBuild({ host, config, connection, cancellation: env.cancellation, pipeline: env.context });
     host.complete(outcome.result, outcome.message);
   } catch (err) {
     const message = err instanceof LocalizedError ? err.format(host.loc.bind(host)) : String((err as Error)?.message ?? err);

@@ -109,6 +109,10 @@ describe('agent stand-in: runTaskLikeAgent', function () {
       const dataJson = report['endpointDataJson'] as Record<string, string>;
       assert.deepEqual(JSON.parse(dataJson[`ENDPOINT_DATA_${connectionId}`]!), { subscriptionId: 'sub-1', environment: 'AzureCloud' });
       assert.ok((report['publicVariables'] as string[]).includes('System.OidcRequestUri'));
+      // The job and the step, as the agent's TaskRunner sets them for each step.
+      for (const name of ['System.JobId', 'System.TaskInstanceId', 'System.TaskInstanceName', 'System.TaskDisplayName']) {
+        assert.ok((report['publicVariables'] as string[]).includes(name), `${name} missing`);
+      }
       assert.deepEqual(report['secretVariables'], ['Probe.Secret']);
       assert.ok(fs.statSync(report['tempDirectory'] as string).isDirectory());
     });
@@ -288,6 +292,7 @@ describe('agent stand-in: runTaskLikeAgent', function () {
       assert.equal(run.result, 'Canceled');
       assert.equal(run.canceled, true);
       assert.deepEqual(markerLines(marker).map((m) => m.what), ['SIGINT']);
+      assert.equal(run.escalated, undefined, 'no SIGTERM was needed');
       assert.ok(Date.now() - started < 5000, 'no grace period is spent when the task exits promptly');
       assert.ok(run.log.includes('##[error]The operation was canceled.'));
     });
@@ -302,6 +307,7 @@ describe('agent stand-in: runTaskLikeAgent', function () {
       const gap = sigterm!.at - sigint!.at;
       assert.ok(gap >= 7400 && gap < 9500, `SIGTERM came ${gap} ms after SIGINT`);
       assert.equal(run.result, 'Canceled');
+      assert.equal(run.escalated, 'SIGTERM');
     });
 
     it('kills the whole process tree 2.5 s after an ignored SIGTERM', async function () {
@@ -315,6 +321,7 @@ describe('agent stand-in: runTaskLikeAgent', function () {
       assert.ok(elapsed >= 9900, `killed after ${elapsed} ms`);
       assert.equal(run.signal, 'SIGKILL');
       assert.equal(run.result, 'Canceled');
+      assert.equal(run.escalated, 'SIGKILL');
       const grandchild = Number(lines[0]!.what.split(' ')[1]);
       for (let i = 0; i < 20 && isProcessRunning(grandchild); i++) await new Promise((r) => setTimeout(r, 50));
       assert.equal(isProcessRunning(grandchild), false, 'the task\'s own child process was killed too');

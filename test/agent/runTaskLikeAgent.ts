@@ -5,7 +5,7 @@
  * logging commands and exit code out, signals on cancel.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -31,6 +31,8 @@ export interface AgentRunOptions {
   endpoints?: Record<string, AgentEndpoint>;
   /** SYSTEMVSSCONNECTION (scheme OAuth); a collection URL and a random token by default. */
   systemConnection?: { url: string; accessToken: string };
+  /** System.TaskInstanceId, the step's id in the plan; a fresh GUID by default. */
+  taskInstanceId?: string;
   /** The step's `name:`; outputs become `<stepName>.<name>`. Default `step1`. */
   stepName?: string;
   /** Default process.execPath. */
@@ -47,6 +49,11 @@ export interface AgentRunOptions {
   onLine?: (rendered: string) => void;
   /** The step's timeout: same signals as a cancel, but the step fails. */
   timeoutMs?: number;
+  /**
+   * Read the task's stdout like a busy agent: after each chunk, stop reading
+   * for `pauseMs`, so the task's writes queue up behind a full pipe.
+   */
+  slowReader?: { pauseMs: number };
 }
 
 export interface AgentRunResult {
@@ -54,6 +61,13 @@ export interface AgentRunResult {
   exitCode: number | null;
   signal: string | null;
   canceled: boolean;
+  /**
+   * The strongest signal the agent had to send after SIGINT: 'SIGTERM' when the
+   * task outlived the 7.5 s grace, 'SIGKILL' when it outlived SIGTERM's too.
+   */
+  escalated?: 'SIGTERM' | 'SIGKILL';
+  /** The result the task itself wrote with task.complete (the agent overrides it on cancel). */
+  commandedResult?: TaskResult;
   /** The execution handler the agent picked. */
   handler: string;
   issues: Issue[];
@@ -182,6 +196,10 @@ export async function runTaskLikeAgent(options: AgentRunOptions): Promise<AgentR
 
   const store = new VariableStore();
   for (const [name, value] of Object.entries(defaultVariables(workDir, jobRoot, tempDir))) store.set(name, value);
+  // TaskRunner: the step's own identity (the plan's task instance id, its name and display name).
+  store.set('System.TaskInstanceId', options.taskInstanceId ?? randomUUID());
+  store.set('System.TaskInstanceName', stepName);
+  store.set('System.TaskDisplayName', displayNameOf(definition, options.inputs, stepName));
   for (const [name, value] of Object.entries(options.variables ?? {})) store.set(name, value);
   for (const [name, value] of Object.entries(options.secretVariables ?? {})) store.set(name, value, true);
   for (const name of ['System.DefaultWorkingDirectory', 'Agent.TempDirectory', 'Build.ArtifactStagingDirectory', 'Build.BinariesDirectory']) {
@@ -239,6 +257,7 @@ export async function runTaskLikeAgent(options: AgentRunOptions): Promise<AgentR
   let canceled = false;
   let timedOut = false;
   let stopping: Promise<void> | undefined;
+  let escalated: 'SIGTERM' | 'SIGKILL' | undefined;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code, signal }));
@@ -260,8 +279,10 @@ export async function runTaskLikeAgent(options: AgentRunOptions): Promise<AgentR
       if (pid === undefined || hasExited()) return;
       child.kill('SIGINT');
       if (await waitForExit(SIGINT_GRACE_MS)) return;
+      escalated = 'SIGTERM';
       child.kill('SIGTERM');
       if (await waitForExit(SIGTERM_GRACE_MS)) return;
+      escalated = 'SIGKILL';
       killGroup(pid, 'SIGKILL');
     })();
     return stopping;
@@ -291,6 +312,14 @@ export async function runTaskLikeAgent(options: AgentRunOptions): Promise<AgentR
   };
   readline.createInterface({ input: child.stdout! }).on('line', onLine);
   readline.createInterface({ input: child.stderr! }).on('line', onLine);
+  if (options.slowReader) {
+    const { pauseMs } = options.slowReader;
+    const out = child.stdout!;
+    out.on('data', () => {
+      out.pause();
+      setTimeout(() => out.resume(), pauseMs);
+    });
+  }
 
   let exit: { code: number | null; signal: NodeJS.Signals | null };
   try {
@@ -329,6 +358,8 @@ export async function runTaskLikeAgent(options: AgentRunOptions): Promise<AgentR
     exitCode: exit.code,
     signal: exit.signal,
     canceled,
+    ...(escalated ? { escalated } : {}),
+    ...(recorder.commandedResult ? { commandedResult: recorder.commandedResult } : {}),
     handler: handler.name,
     issues: recorder.issues,
     outputs: recorder.outputs,

@@ -44,8 +44,8 @@ const RULES: Rule[] = [
   { title: 'staging resource group id of a resource', inputs: { ...base, stagingResourceGroup: ids.managedImage }, input: 'stagingResourceGroup', message: `Input 'stagingResourceGroup': expected the resource id of a resource group, /subscriptions/<subscription id>/resourceGroups/<name>, got '${ids.managedImage}'.` },
   // Names and regions
   { title: 'resource group name with spaces', inputs: { ...base, resourceGroup: 'my images' }, input: 'resourceGroup', message: "Input 'resourceGroup': expected a resource group name of 1 to 90 letters, digits, '-', '_', '.', '(' or ')' not ending in '.', got 'my images'." },
-  { title: 'location as a display name', inputs: { ...base, location: 'West Europe' }, input: 'location', message: "Input 'location': expected an Azure region name such as eastus or westeurope (letters and digits, no spaces), got 'West Europe'." },
-  { title: 'managed image location with a dash', inputs: { ...base, distributeType: 'managedImage', imageIdForDistribute: ids.managedImageTarget, managedImageLocation: 'north-europe' }, input: 'managedImageLocation', message: "Input 'managedImageLocation': expected an Azure region name such as eastus or westeurope (letters and digits, no spaces), got 'north-europe'." },
+  { title: 'location with an underscore', inputs: { ...base, location: 'west_europe' }, input: 'location', message: "Input 'location': expected an Azure region, as a name such as eastus or westeurope or a display name such as East US or West Europe, got 'west_europe'." },
+  { title: 'managed image location with a dash', inputs: { ...base, distributeType: 'managedImage', imageIdForDistribute: ids.managedImageTarget, managedImageLocation: 'north-europe' }, input: 'managedImageLocation', message: "Input 'managedImageLocation': expected an Azure region, as a name such as eastus or westeurope or a display name such as East US or West Europe, got 'north-europe'." },
   { title: 'template name with a space', inputs: { ...base, templateName: 'web image' }, input: 'templateName', message: "Input 'templateName': expected 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit and ending with a letter, digit or '_', got 'web image'." },
   { title: 'template name of 65 characters', inputs: { ...base, templateName: 't'.repeat(65) }, input: 'templateName', message: `Input 'templateName': expected 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit and ending with a letter, digit or '_', got '${'t'.repeat(65)}'.` },
   { title: 'template name .', inputs: { ...base, templateName: '.' }, input: 'templateName', message: "Input 'templateName': expected 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit and ending with a letter, digit or '_', got '.'." },
@@ -189,7 +189,7 @@ describe('parseConfig: every invalid value is reported naming the input', () => 
   it('collects every problem in one pass instead of stopping at the first', () => {
     const messages = problemsOf({
       ...base,
-      location: 'West Europe',
+      location: 'West_Europe',
       managedIdentity: 'aib',
       buildTimeoutInMinutes: '1000',
       runElevated: 'true',

@@ -47,7 +47,7 @@ describe('e2e preflight: gallery compatibility and regions', function () {
     const checklist = assertStoppedAfterPreflight(observed, 'Succeeded');
     assert.deepEqual(
       linesOf(checklist, TITLES.gallery).map((l) => `${l.mark} ${l.text}`),
-      [`✓ Gallery image definition ${stage.world.linuxGalleryImageId} fits the source (Linux, V2).`],
+      [`✓ Gallery image definition ${stage.world.linuxGalleryImageId} fits the source (Linux, V2, Standard).`],
     );
   });
 
@@ -82,10 +82,18 @@ describe('e2e preflight: gallery compatibility and regions', function () {
     assert.deepEqual(linesOf(checklist, TITLES.gallery).map((l) => l.text), [`Gallery image definition ${definition('linux-tl')} fits the source (Linux, V2, TrustedLaunch).`]);
   });
 
-  it('a ConfidentialVM definition for a source that declares no security type: no claim, passed', async () => {
-    const observed = await observeRun(stage.azure, buildInputs(stage, 'gal-sec-undeclared', { galleryImageId: definition('linux-cvm'), preflightOnly: 'true' }));
-    const checklist = assertStoppedAfterPreflight(observed, 'Succeeded');
-    assert.deepEqual(linesOf(checklist, TITLES.gallery).map((l) => l.mark), ['✓']);
+  it('a TrustedLaunch definition for a source that declares no security type (Standard, as Azure reads it): Failed before anything is uploaded, naming the definition and both types', async () => {
+    const observed = await observeRun(stage.azure, buildInputs(stage, 'gal-sec-undeclared', { galleryImageId: definition('linux-tl') }));
+    assertFailedInPreflight(
+      observed,
+      'galleryImageId',
+      `Gallery image definition ${definition('linux-tl')} has security type TrustedLaunch, which a source of security type Standard cannot give.`,
+    );
+  });
+
+  it('a ConfidentialVM definition for a source that declares no security type: Failed naming galleryImageId', async () => {
+    const observed = await observeRun(stage.azure, buildInputs(stage, 'gal-cvm-undeclared', { galleryImageId: definition('linux-cvm') }));
+    assertFailedInPreflight(observed, 'galleryImageId', `Gallery image definition ${definition('linux-cvm')} has security type ConfidentialVM, which a source of security type Standard cannot give.`);
   });
 
   it('an explicit galleryImageVersion that exists already: Failed naming galleryImageVersion', async () => {
@@ -97,7 +105,7 @@ describe('e2e preflight: gallery compatibility and regions', function () {
   it('an explicit galleryImageVersion that is new: passed, the version is named', async () => {
     const observed = await observeRun(stage.azure, buildInputs(stage, 'gal-ver-new', { galleryImageVersion: '9.9.9', preflightOnly: 'true' }));
     const checklist = assertStoppedAfterPreflight(observed, 'Succeeded');
-    assert.deepEqual(linesOf(checklist, TITLES.gallery).map((l) => l.text), [`Gallery image definition ${stage.world.linuxGalleryImageId} fits the source (Linux, V2); version 9.9.9 is new.`]);
+    assert.deepEqual(linesOf(checklist, TITLES.gallery).map((l) => l.text), [`Gallery image definition ${stage.world.linuxGalleryImageId} fits the source (Linux, V2, Standard); version 9.9.9 is new.`]);
   });
 
   it('a replication region that is no region of the subscription: Failed naming replicationRegions', async () => {

@@ -58,4 +58,18 @@ describe('e2e preflight: input errors known on the agent stop the task before an
       "Input 'templateName': expected 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit and ending with a letter, digit or '_', got '..'.",
     );
   });
+
+  it('contradicting options are a warning naming both inputs, and the run goes on', async () => {
+    const observed = await observeRun(stage.azure, { ...buildInputs(stage, 'in-contra', { onCustomizerError: 'abort', cleanup: 'always' }), dryRun: 'true' });
+    const { run } = observed;
+    assert.equal(run.result, 'Succeeded', run.log.join('\n'));
+    const warnings = run.issues.filter((i) => i.type === 'warning').map((i) => i.message);
+    assert.ok(
+      warnings.includes(
+        "Input 'onCustomizerError' is abort, which keeps the build VM for debugging, but cleanup is always: deleting the image template when the task ends deletes that VM too. cleanup wins; set cleanup to onSuccess or never to keep the VM.",
+      ),
+      `warnings: ${JSON.stringify(warnings)}`,
+    );
+    assert.deepEqual(observed.requests.map((r) => `${r.method} ${r.path}`), [], 'a dry run sends no request');
+  });
 });

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { recordedProvisioningFailure } from '../emulators/arm';
 import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
 import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from './harness';
 import {
@@ -59,7 +61,9 @@ describe('e2e failure, partial success, cancel and cleanup policy', function () 
       });
       assertResult(result, 'Failed');
       const errors = errorsOf(result).join('\n');
-      assert.match(errors, /Image Builder reported: .*(fail|error)/i, 'lastRunStatus.message printed as an error');
+      assert.match(errors, /^The image build failed(?: while \w+)?: .*(fail|error)/im, 'lastRunStatus.message printed as an error, naming the step');
+      assert.equal(errorsOf(result).filter((e) => e.startsWith('The image build failed')).length, 1, 'one error for the failed run');
+      assert.doesNotMatch(errors, /Unexpected error/);
       const tail = failureLogTail(result);
       assert.ok(tail.length > 0 && tail.length <= 100, `log tail printed (${tail.length} lines)`);
       assert.ok(tail.some((l) => /RunInlineScript|sh bin\/install\.sh|exit status|non-zero/i.test(l)), `the tail shows the failing step:\n${tail.join('\n')}`);
@@ -74,6 +78,37 @@ describe('e2e failure, partial success, cancel and cleanup policy', function () 
     });
   }
 
+  it('a create that Azure fails (the recorded Unauthorized on a VNet): the service words, the VNet and its role, the request id; in log and summary', async () => {
+    const templateName = uniqueTemplateName('create-unauthorized');
+    const vnet = `/subscriptions/${world.subscriptionId}/resourceGroups/${world.resourceGroup}/providers/Microsoft.Network/virtualNetworks/vnet_000002`;
+    const recorded = recordedProvisioningFailure(vnet);
+    const message = recorded.message;
+    azure.arm.setScenario({ provisioningFailure: recorded });
+    const inputs = linuxGalleryInputs(world, app);
+    const result = await runImageBuilderTask({ azure, nodePath: node20Path(), inputs: { ...inputs, templateName } });
+    assertResult(result, 'Failed');
+    const errors = errorsOf(result);
+    const serviceErrors = errors.filter((e) => e.startsWith('Azure could not create the image template'));
+    assert.equal(serviceErrors.length, 1, `one error for the failed create:\n${errors.join('\n')}`);
+    const line = serviceErrors[0]!;
+    assert.ok(line.includes(message), `the service's words are quoted:\n${line}`);
+    assert.ok(line.startsWith('Azure could not create the image template (Unauthorized): '), `the operation's code, not the template's "Other":\n${line}`);
+    assert.match(line, /Request id for a support case: [0-9a-f-]{36}$/, 'the request id is printed');
+    assert.ok(!result.log.some((l) => /Unexpected error|long-running operation/i.test(l)), 'no SDK text, no "Unexpected error"');
+    const hint = result.log.find((l) => l.includes('the Network Contributor role'));
+    assert.ok(hint, `the VNet hint is printed:\n${result.log.join('\n')}`);
+    assert.ok(hint.includes(inputs['managedIdentity']!) && hint.includes(`on the virtual network ${vnet}`), hint);
+    assert.equal(result.summaries.length, 1, 'a summary tab');
+    const summary = fs.readFileSync(result.summaries[0]!, 'utf8');
+    assert.ok(summary.includes('Not authorized to access the resource'), 'the summary quotes the service');
+    assert.ok(summary.includes('vnet\\_000002') || summary.includes('vnet_000002'), 'the summary names the VNet');
+    assert.ok(summary.includes('Network Contributor'), 'the summary gives the VNet hint');
+    assert.match(summary, /Request id for a support case: [0-9a-f-]{36}/);
+    assert.doesNotMatch(summary, /Unexpected error/);
+    await assertCleanup(azure, templateName, { template: 'gone', blob: 'gone' });
+    assertNoSecrets(result, azure);
+  });
+
   it('a missing source fails as the service does: its message, the log tail, the identity hint; nothing left', async () => {
     const templateName = uniqueTemplateName('missing-source');
     const missing = `/subscriptions/${world.subscriptionId}/resourceGroups/${world.resourceGroup}/providers/Microsoft.Compute/images/no-such-image`;
@@ -86,7 +121,7 @@ describe('e2e failure, partial success, cancel and cleanup policy', function () 
     assertResult(result, 'Failed');
     assert.match(errorsOf(result).join('\n'), /no-such-image/, 'the service message names the source');
     assert.ok(failureLogTail(result).length > 0, 'log tail printed');
-    assert.ok(result.log.some((l) => /managed identity .* cannot reach the source image/.test(l)), 'identity access hint printed');
+    assert.ok(result.log.some((l) => l.includes(`read and write images on ${missing} (`)), 'the identity hint names the source image');
     assert.equal(result.outputs['bake.runState'], 'Failed');
     await assertCleanup(azure, templateName, { template: 'gone', blob: 'gone' });
     assertNoSecrets(result, azure);

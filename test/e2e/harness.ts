@@ -180,6 +180,10 @@ export interface TaskRunRequest {
   timeoutMs?: number;
   /** System.DefaultWorkingDirectory; relative filePath inputs are rooted here. */
   workDir?: string;
+  /** Pipeline variables over the agent stand-in's defaults (e.g. System.JobId of another job). */
+  variables?: Record<string, string>;
+  /** System.TaskInstanceId of the step. */
+  taskInstanceId?: string;
 }
 
 /** Runs the bundled task once, through the agent stand-in. */
@@ -189,7 +193,8 @@ export async function runImageBuilderTask(request: TaskRunRequest): Promise<Agen
     taskDir: TASK_DIR,
     inputs: { azureSubscription: connection.id, ...request.inputs },
     endpoints: { [connection.id]: connection.endpoint },
-    variables: connection.variables,
+    variables: { ...connection.variables, ...(request.variables ?? {}) },
+    ...(request.taskInstanceId ? { taskInstanceId: request.taskInstanceId } : {}),
     ...(connection.systemConnection ? { systemConnection: connection.systemConnection } : {}),
     env: request.azure.childEnv(),
     stepName: request.stepName ?? 'bake',

@@ -42,23 +42,21 @@ export async function main(taskDir: string): Promise<void> {
   });
   host.warning(`Distribution failed for ${SIGNED_URL}`);
   host.info(`log line ${SIGNED_URL}`);
-  const outcome = reportFailure({
-    host,
-    config,
-    environment: 'AzureCloud',
-    body,
-    watch: {
-      kind: 'failed',
-      snapshot: {
-        lastRunStatus: { runState: 'Failed', message: `Download of ${SIGNED_URL} failed: 403 AuthorizationPermissionMismatch` },
-        provisioningError: { provisioningErrorCode: 'BadSourceUri', message: `The source ${SIGNED_URL.replace(/&/g, '\\u0026')} is not reachable. ${SIGNED_URL}` },
-      },
-      phases: [],
-      elapsedMs: 1000,
-      logTail: [`    azure-arm: curl -fsS '${SIGNED_URL}' -o /tmp/a`, 'Script exited with non-zero exit status: 1'],
-      logFile,
+  // Each failure path on its own, as Azure reports one failure at a time: the refused request,
+  // the failed run and the failed provisioning each carry the signed URL.
+  const watchOf = (kind: 'failed' | 'provisioningFailed') => ({
+    kind,
+    snapshot: {
+      lastRunStatus: { runState: 'Failed', message: `Download of ${SIGNED_URL} failed: 403 AuthorizationPermissionMismatch` },
+      provisioningError: { provisioningErrorCode: 'BadSourceUri', message: `The source ${SIGNED_URL.replace(/&/g, '\\u0026')} is not reachable. ${SIGNED_URL}` },
     },
-    error: armError,
+    phases: [],
+    elapsedMs: 1000,
+    logTail: [`    azure-arm: curl -fsS '${SIGNED_URL}' -o /tmp/a`, 'Script exited with non-zero exit status: 1'],
+    logFile,
   });
+  reportFailure({ host, config, environment: 'AzureCloud', body, watch: watchOf('failed') });
+  reportFailure({ host, config, environment: 'AzureCloud', body, watch: watchOf('provisioningFailed') });
+  const outcome = reportFailure({ host, config, environment: 'AzureCloud', body, error: armError });
   host.complete(outcome.result, `${outcome.message} ${SIGNED_URL}`);
 }

@@ -90,7 +90,7 @@ describe('TaskLibHost through the agent stand-in', function () {
       ...Object.entries(run.variables).map(([k, v]) => ({ where: `variable ${k}`, text: v })),
       ...[...run.summaries, ...run.logs, ...run.attachments.map((a) => a.path)].map((f) => ({ where: f, text: fs.readFileSync(f, 'utf8') })),
     ];
-    assert.ok(run.summaries.length === 1, 'the summary was written');
+    assert.ok(run.summaries.length >= 1, 'the summary was written');
     for (const { where, text } of texts) assert.ok(!text.includes('SECRET'), `${where} holds the signature:\n${text}`);
     // The facts are still there, with the signature hidden.
     const errors = run.issues.filter((i) => i.type === 'error').map((i) => i.message).join('\n');
@@ -99,8 +99,7 @@ describe('TaskLibHost through the agent stand-in', function () {
     assert.match(errors, /InvalidParameter/);
     assert.ok(run.issues.some((i) => i.type === 'warning' && i.message.includes('sig=***')));
     assert.ok(run.log.some((l) => l.startsWith('log line ') && l.includes('sig=***')));
-    const summary = fs.readFileSync(run.summaries[0]!, 'utf8');
-    assert.match(summary, /sig=\*\*\*/);
+    for (const file of run.summaries) assert.match(fs.readFileSync(file, 'utf8'), /sig=\*\*\*/);
     assert.equal(run.outputs['probe.templateName'], 'proj-42-1');
     assert.ok(run.stdout.includes(SIGNED_URL.split('sig=')[0]!), 'the URL itself is still shown');
   });

@@ -182,9 +182,11 @@ describe('preflight against the ARM emulator', function () {
       ]);
     });
 
-    it('reports the generation mismatch and the existing gallery version', () => {
+    it('reports the generation and security type mismatches and the existing gallery version', () => {
       assert.deepEqual(byCheck(outcome, 'galleryCompatibility'), [
         `failed [galleryImageId]: Gallery image definition ${ids.galleryDefinition} is Hyper-V generation V2, but the source image is V1. An image keeps its generation: publish to a definition of the source generation, or choose a source of the definition generation.`,
+        // The source declares no SecurityType: Azure reads it as Standard, which a TrustedLaunch definition does not take.
+        `failed [galleryImageId]: Gallery image definition ${ids.galleryDefinition} has security type TrustedLaunch, which a source of security type Standard cannot give. Publish to a definition whose security type the source supports, or choose a source that supports TrustedLaunch.`,
         `failed [galleryImageVersion]: Gallery image version 1.0.0 already exists in ${ids.galleryDefinition}. Choose a new galleryImageVersion, or leave it empty so the service picks the next one.`,
       ]);
     });

@@ -50,14 +50,12 @@ describe('failureHints', () => {
   });
 
   it("points to the identity's access to the source or gallery", () => {
-    for (const runMessage of [
-      "The client 'x' has permission to perform action 'Microsoft.Compute/images/write' on scope 'y'; however, it does not have permission to perform action 'read' on the linked scope(s) 'z'. LinkedAuthorizationFailed",
-      `Build (Managed Image) step failed: the user assigned identity ${IDENTITY} does not have access to the image /subscriptions/s/resourceGroups/src/providers/Microsoft.Compute/images/base.`,
-    ]) {
-      const hints = failureHints({ runMessage, templateIdentity: IDENTITY });
-      assert.equal(hints[0]?.key, 'HintIdentityAccess', runMessage);
-      assert.deepEqual(hints[0]?.args, [IDENTITY]);
-    }
+    const linked = "The client 'x' has permission to perform action 'Microsoft.Compute/images/write' on scope 'y'; however, it does not have permission to perform action 'read' on the linked scope(s) 'z'. LinkedAuthorizationFailed";
+    assert.deepEqual(failureHints({ runMessage: linked, templateIdentity: IDENTITY })[0], { key: 'HintIdentityAccess', args: [IDENTITY] }, 'no resource named: the general hint');
+    // A named resource gets the role for that resource; the identity's own id is not the resource.
+    const image = '/subscriptions/s/resourceGroups/src/providers/Microsoft.Compute/images/base';
+    const named = `Build (Managed Image) step failed: the user assigned identity ${IDENTITY} does not have access to the image ${image}.`;
+    assert.deepEqual(failureHints({ runMessage: named, templateIdentity: IDENTITY })[0], { key: 'HintIdentityImage', args: [IDENTITY, image] });
     assert.deepEqual(keys({ provisioningError: { provisioningErrorCode: 'BadSharedImageVersionSource', message: 'Identity does not have access to the source gallery image' } }), ['HintIdentityAccess']);
   });
 
@@ -89,7 +87,25 @@ describe('failureHints', () => {
 
   it('gives no hint for an unknown failure and every hint key has a text', () => {
     assert.deepEqual(failureHints({ runMessage: 'Something odd happened.', logTail: ['all good', 'exit status 0'] }), []);
-    const all: HintKey[] = ['HintConnectionRole', 'HintIdentityRole', 'HintProviderNotRegistered', 'HintIdentityAccess', 'HintQuota', 'HintSkuNotAvailable', 'HintTimeout', 'HintScriptFailed'];
+    const all: HintKey[] = [
+      'HintConnectionRole',
+      'HintIdentityRole',
+      'HintProviderNotRegistered',
+      'HintIdentityAccess',
+      'HintQuota',
+      'HintSkuNotAvailable',
+      'HintTimeout',
+      'HintScriptFailed',
+      'HintIdentityVnet',
+      'HintIdentityGallery',
+      'HintIdentityImage',
+      'HintIdentityStorage',
+      'HintInvalidRequest',
+      'HintNotFound',
+      'HintConflict',
+      'HintThrottled',
+      'HintServiceError',
+    ];
     for (const key of all) assert.ok(REPORT_MESSAGES[key], key);
   });
 

@@ -1,55 +1,12 @@
 import * as assert from 'node:assert/strict';
-import type { ServiceConnection } from '../../shared/azure/serviceConnection';
+import * as fs from 'node:fs';
 import type { ImageBuilderConfig } from '../../shared/config/types';
 import { ConsoleHost } from '../../shared/host/consoleHost';
-import type { BuildServices, TemplateOperations, TemplateState } from '../../shared/run/buildServices';
+import type { BuildServices } from '../../shared/run/buildServices';
 import { runBuild } from '../../shared/run/runBuild';
 import { loc } from '../config/configFixtures';
 import { artifactsFor, baseConfig } from '../support/configFixtures';
-
-const connection: ServiceConnection = {
-  id: 'conn',
-  subscriptionId: '00000000-0000-0000-0000-000000000001',
-  resourceManagerUrl: 'https://management.azure.com/',
-  authorityHost: 'https://login.microsoftonline.com/',
-  environment: 'AzureCloud',
-  auth: { scheme: 'ManagedServiceIdentity' },
-};
-
-/** Records every call the orchestration makes; each test scripts only what it needs. */
-function fakeServices(script: { existing?: TemplateState; createFails?: Error }) {
-  const calls: string[] = [];
-  const templates: TemplateOperations = {
-    get: async () => (calls.push('get'), script.existing),
-    create: async () => {
-      calls.push('create');
-      if (script.createFails) throw script.createFails;
-      return { id: '/t', provisioningState: 'Succeeded' };
-    },
-    delete: async () => void calls.push('delete'),
-    startRun: async () => void calls.push('startRun'),
-    cancelRun: async () => void calls.push('cancelRun'),
-    runOutputs: async () => (calls.push('runOutputs'), []),
-  };
-  const services: BuildServices = {
-    templates,
-    resolveLatestPlatformVersion: async () => (calls.push('resolveLatest'), '1.2.3'),
-    stageArtifacts: async () => {
-      calls.push('stage');
-      return {
-        artifact: { url: 'https://acct.blob.core.windows.net/c/t/app.tar.gz?sig=abc', sizeBytes: 10, sha256: 'a'.repeat(64), format: 'tar.gz' },
-        remove: async () => void calls.push('removeUpload'),
-      };
-    },
-    preflightReader: () => {
-      throw new Error('preflight is off in these tests');
-    },
-    buildLogAccess: () => {
-      throw new Error('no watch in these tests');
-    },
-  };
-  return { services, calls };
-}
+import { connection, fakeClock, fakeServices } from './fakes';
 
 function config(change: (c: ImageBuilderConfig) => void = () => undefined): ImageBuilderConfig {
   const c = baseConfig();
@@ -62,23 +19,33 @@ function config(change: (c: ImageBuilderConfig) => void = () => undefined): Imag
 async function run(c: ImageBuilderConfig, services: BuildServices, signal = new AbortController().signal) {
   const lines: string[] = [];
   const host = new ConsoleHost(loc, (l) => lines.push(l));
-  const outcome = await runBuild({ host, config: c, connection, cancellation: signal, services });
-  return { outcome, lines };
+  const pipeline = { teamProject: 'Web', buildId: '42', jobAttempt: '1', jobId: 'job-a', taskInstanceId: 'step-1', workingDirectory: '/w' };
+  const outcome = await runBuild({ host, config: c, connection, cancellation: signal, services, pipeline, clock: fakeClock() });
+  return { outcome, lines, host };
 }
 
 describe('build run orchestration (fake Azure)', () => {
   it('a leftover template that is still building stops the run before anything is uploaded or created', async () => {
-    const { services, calls } = fakeServices({ existing: { id: '/t', lastRunStatus: { runState: 'Running' } } });
+    const { services, calls } = fakeServices({ existing: [{ id: '/t', lastRunStatus: { runState: 'Running' } }] });
     const { outcome, lines } = await run(config(), services);
     assert.equal(outcome.result, 'Failed');
-    assert.deepEqual(calls, ['get']);
+    assert.deepEqual(calls, ['list', 'get']);
     assert.ok(lines.some((l) => l.includes('already exists and is running')), lines.join('\n'));
   });
 
-  it('an idle leftover is replaced: deleted before the new template is created', async () => {
-    const { services, calls } = fakeServices({ existing: { id: '/t', lastRunStatus: { runState: 'Failed' } }, createFails: new Error('boom') });
+  it('an idle leftover of the own name is replaced: its deletion is requested and waited for before the new template is created', async () => {
+    const idle = { id: '/t', lastRunStatus: { runState: 'Failed' } };
+    const deleting = { id: '/t', provisioningState: 'Deleting', lastRunStatus: { runState: 'Failed' } };
+    const { services, calls } = fakeServices({ existing: [idle, deleting, deleting, undefined], createFails: new Error('boom') });
     await run(config(), services);
-    assert.deepEqual(calls.slice(0, 5), ['get', 'delete', 'resolveLatest', 'stage', 'create']);
+    assert.deepEqual(calls.slice(0, 8), ['list', 'get', 'delete', 'get', 'get', 'get', 'resolveLatest', 'stage']);
+    assert.equal(calls[8], 'create');
+  });
+
+  it('sweepLeftovers off: the resource group is not listed', async () => {
+    const { services, calls } = fakeServices({ createFails: new Error('boom') });
+    await run(config((c) => (c.sweepLeftovers = false)), services);
+    assert.ok(!calls.includes('list'), calls.join(','));
   });
 
   it('a failed create still removes the template it may have left and the uploaded artifacts', async () => {
@@ -103,5 +70,37 @@ describe('build run orchestration (fake Azure)', () => {
     const { outcome } = await run(config(), services, cancel.signal);
     assert.equal(outcome.result, 'Canceled');
     assert.deepEqual(calls, []);
+  });
+
+  it("the template carries the task's tags over the user's: owner, cleanup policy, run and step key", async () => {
+    let submitted: Record<string, string> | undefined;
+    const { services } = fakeServices({});
+    services.templates.create = async (body) => {
+      submitted = body.tags;
+      throw new Error('stop here');
+    };
+    await run(config((c) => (c.templateTags = { team: 'web', CreatedBy: 'someone' })), services);
+    assert.deepEqual(submitted, {
+      team: 'web',
+      createdBy: 'AzureImageBuilder@1',
+      imageBuilderCleanup: 'always',
+      imageBuilderRun: 'Web/42/1',
+      imageBuilderStep: submitted?.['imageBuilderStep'],
+    });
+    assert.match(submitted?.['imageBuilderStep'] ?? '', /^[0-9a-f]{8}$/);
+  });
+
+  it('a failed run requests the deletion without waiting for it and says so, in the log and the cleanup summary', async () => {
+    const { services, calls } = fakeServices({ createFails: new Error('boom') });
+    const { lines, host } = await run(config(), services);
+    assert.equal(calls.filter((c) => c === 'delete').length, 1, calls.join(','));
+    assert.equal(calls.at(-1) === 'get', false, 'nothing polls the template after the delete request');
+    const requested = lines.find((l) => l.includes('Deletion of image template proj-42-1 in resource group rg-aib requested'));
+    assert.ok(requested && /in the background/.test(requested), lines.join('\n'));
+    const cleanupSummary = host.summaries.find((f) => f.endsWith('proj-42-1-cleanup-summary.md'));
+    assert.ok(cleanupSummary, host.summaries.join(','));
+    const markdown = fs.readFileSync(cleanupSummary, 'utf8');
+    assert.match(markdown, /Deletion of image template proj-42-1 in resource group rg-aib requested/);
+    assert.match(markdown, /Deleted the uploaded build artifacts/);
   });
 });

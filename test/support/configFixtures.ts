@@ -142,6 +142,7 @@ export function baseConfig(provisioner: Provisioner = 'shell'): ImageBuilderConf
     optimizeVmBoot: false,
     templateTags: {},
     cleanup: 'always',
+    sweepLeftovers: true,
     pollIntervalSeconds: 15,
     dryRun: false,
     preflight: true,

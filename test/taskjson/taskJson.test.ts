@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { INPUT_DEFAULTS } from '../../shared/config/defaults';
 import { INPUT_NAMES } from '../../shared/config/inputNames';
+import { isRegionName, normalizeRegion } from '../../shared/config/regions';
 import { repoRoot } from '../support/repoRoot';
 import { readTaskJson, type TaskJson } from './taskJsonFile';
 
@@ -179,7 +180,11 @@ describe('task.json of AzureImageBuilder@1', () => {
   it('binds pickers to Azure lists, each bound pickList editable', () => {
     const byTarget = new Map(task.dataSourceBindings.map((b) => [b['target'], b]));
     assert.equal(byTarget.get('resourceGroup')?.['dataSourceName'], 'AzureResourceGroups');
-    assert.equal(byTarget.get('location')?.['dataSourceName'], 'AzureLocations');
+    // Only the regions where Image Builder is available: the provider's imageTemplates locations, as display names.
+    const location = byTarget.get('location');
+    assert.equal(location?.['dataSourceName'], undefined);
+    assert.equal(location?.['endpointUrl'], '{{{endpoint.url}}}subscriptions/{{{endpoint.subscriptionId}}}/providers/Microsoft.VirtualMachineImages?api-version=2021-04-01');
+    assert.equal(location?.['resultSelector'], "jsonpath:$.resourceTypes[?(@.resourceType=='imageTemplates')].locations[*]");
     assert.equal(byTarget.get('storageAccountName')?.['dataSourceName'], 'AzureStorageAccountRM');
     for (const target of ['managedIdentity', 'buildVmIdentities']) {
       assert.match(byTarget.get(target)?.['endpointUrl'] ?? '', /^\{\{\{endpoint\.url\}\}\}subscriptions\/\{\{\{endpoint\.subscriptionId\}\}\}\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\?api-version=/);
@@ -187,7 +192,7 @@ describe('task.json of AzureImageBuilder@1', () => {
     assert.match(byTarget.get('galleryImageId')?.['endpointUrl'] ?? '', /resourceType eq 'Microsoft\.Compute\/galleries\/images'/);
     for (const binding of task.dataSourceBindings) {
       assert.equal(binding['endpointId'], '$(azureSubscription)');
-      if (binding['endpointUrl']) {
+      if (binding['endpointUrl'] && binding['target'] !== 'location') {
         assert.equal(binding['resultSelector'], 'jsonpath:$.value[*]');
         assert.deepEqual(JSON.parse(binding['resultTemplate'] ?? ''), { Value: '{{{id}}}', DisplayValue: '{{{name}}}' });
       }
@@ -200,5 +205,32 @@ describe('task.json of AzureImageBuilder@1', () => {
   it('declares every output variable with a description', () => {
     assert.deepEqual(task.outputVariables.map((o) => o.name).sort(), [...OUTPUTS].sort());
     for (const output of task.outputVariables) assert.ok(output.description?.trim(), output.name);
+  });
+});
+
+describe('location picker of AzureImageBuilder@1', () => {
+  /** The subset of JSONPath the binding uses: $.a[?(@.b=='c')].d[*], applied to a provider document. */
+  function select(selector: string, document: unknown): unknown[] {
+    const match = /^jsonpath:\$\.(\w+)\[\?\(@\.(\w+)=='([^']+)'\)\]\.(\w+)\[\*\]$/.exec(selector);
+    assert.ok(match, selector);
+    const [, list, key, value, field] = match as unknown as [string, string, string, string, string];
+    const items = ((document as Record<string, unknown>)[list] ?? []) as Record<string, unknown>[];
+    return items.filter((item) => item[key] === value).flatMap((item) => (item[field] ?? []) as unknown[]);
+  }
+
+  it("lists the imageTemplates locations of the provider, which the task accepts as they come", () => {
+    const binding = readTaskJson().dataSourceBindings.find((b) => b['target'] === 'location');
+    // The shape of GET /subscriptions/{id}/providers/Microsoft.VirtualMachineImages.
+    const provider = {
+      namespace: 'Microsoft.VirtualMachineImages',
+      resourceTypes: [
+        { resourceType: 'imageTemplates', locations: ['East US', 'West Europe', 'West US 2', 'USGov Virginia'] },
+        { resourceType: 'operations', locations: [] },
+        { resourceType: 'locations', locations: ['Somewhere Else'] },
+      ],
+    };
+    const listed = select(binding?.['resultSelector'] ?? '', provider) as string[];
+    assert.deepEqual(listed, ['East US', 'West Europe', 'West US 2', 'USGov Virginia']);
+    assert.deepEqual(listed.filter(isRegionName).map(normalizeRegion), ['eastus', 'westeurope', 'westus2', 'usgovvirginia']);
   });
 });

@@ -5,7 +5,7 @@
  * at the very end of the build. An explicit version must be new.
  */
 import type { DistributeTarget } from '../../config/types';
-import { osTypeOf, sameGeneration, securityTypesCompatible } from '../imageTraits';
+import { effectiveTraits, osTypeOf, sameArchitecture, sameGeneration, securityTypesCompatible } from '../imageTraits';
 import { readSourceImage, type SourceImage } from '../sourceImage';
 import type { CheckResult, PreflightContext } from '../types';
 import { checkLines } from './result';
@@ -36,19 +36,26 @@ async function checkTarget(ctx: PreflightContext, target: GalleryTarget, source:
   if (definition.osType && definition.osType !== expectedOs) {
     results.push(line.failed('galleryImageId', 'PreflightGalleryOsMismatch', definitionId, definition.osType, ctx.config.provisioner, expectedOs));
   }
-  // Without the source (its own check reports why) there is nothing to compare with.
-  const traits = source.found ? source.traits : {};
-  if (definition.hyperVGeneration && traits.hyperVGeneration && !sameGeneration(definition.hyperVGeneration, traits.hyperVGeneration)) {
-    results.push(line.failed('galleryImageId', 'PreflightGalleryGenerationMismatch', definitionId, definition.hyperVGeneration, traits.hyperVGeneration));
+  // Without the source (its own check reports why) there is nothing to compare with. What either side
+  // does not declare is what Azure assumes (V1, Standard, x64), as the service will when it publishes.
+  const sourceTraits = source.found && source.traits ? effectiveTraits(source.traits) : undefined;
+  const declared = effectiveTraits(definition);
+  if (sourceTraits && !sameGeneration(declared.hyperVGeneration, sourceTraits.hyperVGeneration)) {
+    results.push(line.failed('galleryImageId', 'PreflightGalleryGenerationMismatch', definitionId, declared.hyperVGeneration, sourceTraits.hyperVGeneration));
   }
-  if (definition.securityType && traits.securityType && securityTypesCompatible(traits.securityType, definition.securityType) === false) {
-    results.push(line.failed('galleryImageId', 'PreflightGallerySecurityMismatch', definitionId, definition.securityType, traits.securityType, definition.securityType));
+  if (sourceTraits && securityTypesCompatible(sourceTraits.securityType, declared.securityType) === false) {
+    results.push(line.failed('galleryImageId', 'PreflightGallerySecurityMismatch', definitionId, declared.securityType, sourceTraits.securityType, declared.securityType));
+  }
+  if (sourceTraits && !sameArchitecture(declared.architecture, sourceTraits.architecture)) {
+    results.push(line.failed('galleryImageId', 'PreflightGalleryArchitectureMismatch', definitionId, declared.architecture, sourceTraits.architecture));
   }
   if (existingVersion && versionId) {
     results.push(line.failed('galleryImageVersion', 'PreflightGalleryVersionExists', target.version, definitionId));
   }
   if (results.length === 0) {
-    const described = [definition.osType, definition.hyperVGeneration, definition.securityType].filter((v) => v !== undefined).join(', ');
+    const described = [definition.osType, declared.hyperVGeneration, declared.securityType, ...(sameArchitecture(declared.architecture, 'x64') ? [] : [declared.architecture])]
+      .filter((v) => v !== undefined)
+      .join(', ');
     results.push(
       target.version
         ? line.passed('PreflightGalleryDefinitionFitsNewVersion', definitionId, described, target.version)

@@ -47,7 +47,7 @@ export async function checkSource(ctx: PreflightContext): Promise<CheckResult[]>
   }
 
   const expectedOs = osTypeOf(ctx.config.provisioner);
-  const actualOs = source.traits.osType;
+  const actualOs = source.traits?.osType;
   if (actualOs && actualOs !== expectedOs) {
     results.push(line.failed('provisioner', 'PreflightSourceOsMismatch', source.label, actualOs, ctx.config.provisioner, expectedOs));
   }

@@ -112,7 +112,8 @@ describe('ARM emulator simulated build', function () {
   });
 
   it('passes through Optimizing and Validating when optimize.vmBoot is Enabled and validate is given, running the in-VM validators', async () => {
-    h.arm.setScenario({ timing: { optimizingMs: 400, validatingMs: 450 } });
+    // Every phase lasts longer than two polls, so none can slip between them on a loaded machine.
+    h.arm.setScenario({ timing: { buildingMs: 300, customizerMs: 300, optimizingMs: 400, validatingMs: 450, distributingMs: 300 } });
     const body = template([{ type: 'Shell', name: 'install', inline: ['echo install'] }]);
     Object.assign(body.properties as Json, {
       optimize: { vmBoot: { state: 'Enabled' } },
@@ -270,17 +271,21 @@ describe('ARM emulator simulated build', function () {
     assert.equal(refused.status, 409, 'delete refused while running');
     assert.match(String((refused.body as { error: Json }).error.message), /imageTemplates\/delete is not allowed .* run state: Running/);
 
+    // Recorded: 204 with nothing to poll, then Canceling with its message and no runSubState key.
     const c = await call('POST', `${T('cancel-me')}/cancel`);
-    assert.equal(c.status, 202);
-    assert.equal((await lastRun('cancel-me')).runState, 'Canceling');
-    const cancelOp = await waitForOperation(h.arm.url, c.headers.get('azure-asyncoperation') as string);
-    assert.equal(cancelOp.status, 'Succeeded');
+    assert.equal(c.status, 204);
+    for (const name of ['azure-asyncoperation', 'location', 'retry-after']) assert.equal(c.headers.get(name), null, name);
+    const canceling = await lastRun('cancel-me');
+    assert.equal(canceling.runState, 'Canceling');
+    assert.equal(canceling.message, 'Canceling image build');
+    assert.equal(Object.prototype.hasOwnProperty.call(canceling, 'runSubState'), false);
+    assert.equal(canceling.endTime, '0001-01-01T00:00:00Z');
     const run = await waitForOperation(h.arm.url, runOp);
     assert.equal(run.status, 'Canceled');
     assert.equal((await lastRun('cancel-me')).runState, 'Canceled');
   });
 
-  it('deletes a template with its staging group, logs and default VHD; the Location URL answers 202 then 200', async () => {
+  it('deletes a template with its staging group, logs and default VHD; the operation is InProgress, then Succeeded', async () => {
     h.arm.setScenario({ timing: { deleteMs: 300 } });
     await create('doomed', template([{ type: 'Shell', name: 's', inline: ['true'] }], [{ type: 'VHD', runOutputName: 'vhd' }]));
     await waitForOperation(h.arm.url, await startRun('doomed'));
@@ -290,12 +295,18 @@ describe('ARM emulator simulated build', function () {
     assert.ok(before.resourceGroups.some((g) => g.id === staging && g.tags.createdBy === 'AzureVMImageBuilder' && g.tags.imageTemplateName === 'doomed'));
     assert.equal(before.vhdBlobs.length, 1);
 
+    // Recorded: 202, both headers naming the same operation (each with its own signature), which answers 200 with its status.
     const del = await call('DELETE', T('doomed'));
     assert.equal(del.status, 202);
     const location = del.headers.get('location') as string;
-    assert.equal((await armCall(h.arm.url, 'GET', location)).status, 202);
+    const asyncOp = del.headers.get('azure-asyncoperation') as string;
+    assert.equal(new URL(asyncOp).pathname, new URL(location).pathname);
+    assert.notEqual(new URL(asyncOp).searchParams.get('s'), new URL(location).searchParams.get('s'));
+    const polled = await armCall(h.arm.url, 'GET', location);
+    assert.equal(polled.status, 200);
+    assert.equal((polled.body as Json).status, 'InProgress');
     assert.equal(((await call('GET', T('doomed'))).body as { properties: Json }).properties.provisioningState, 'Deleting');
-    await waitFor('delete to finish', async () => (await armCall(h.arm.url, 'GET', location)).status === 200);
+    await waitFor('delete to finish', async () => ((await armCall(h.arm.url, 'GET', location)).body as Json).status === 'Succeeded');
     assert.equal((await call('GET', T('doomed'))).status, 404);
     const after = h.arm.state();
     assert.equal(after.resourceGroups.some((g) => g.id === staging), false);

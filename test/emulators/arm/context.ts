@@ -5,7 +5,7 @@
  */
 import { FaultInjector } from './faults';
 import { OperationStore } from './operations';
-import { lastName, stableGuid } from './resourceIds';
+import { lastName, serviceId, stableGuid } from './resourceIds';
 import type { ArmEmulatorOptions, BuildScenario, BuildTiming } from './types';
 import { TYPES, WorldStore, type Json, type StoredResource, type TemplateRecord } from './world';
 
@@ -89,34 +89,54 @@ export class EmulatorContext {
 
   // ---- renderings -------------------------------------------------------------
 
-  renderTemplate(t: TemplateRecord): Json {
+  /**
+   * The template as the service returns it (recorded): ids with `/resourcegroups/`,
+   * defaults filled in, `exactStagingResourceGroup` "" until known. `echo` = the
+   * answer to the PUT itself: the user identities are still `{}` then.
+   */
+  renderTemplate(t: TemplateRecord, options: { echo?: boolean } = {}): Json {
     const submitted = t.submitted;
     const props = structuredClone((submitted.properties as Json | undefined) ?? {});
     for (const k of READ_ONLY_PROPERTIES) delete props[k];
     applyServiceDefaults(props);
-    if (t.exactVersion && props.source && typeof props.source === 'object') (props.source as Json).exactVersion = t.exactVersion;
+    if (t.serviceChecksums && Array.isArray(props.customize)) {
+      for (const [i, sum] of Object.entries(t.serviceChecksums)) {
+        const c = props.customize[Number(i)];
+        if (c && typeof c === 'object') (c as Json).sha256Checksum ??= sum;
+      }
+    }
+    if (props.source && typeof props.source === 'object') {
+      const source = props.source as Json;
+      if (t.exactVersion) source.exactVersion = t.exactVersion;
+      // The PUT echo (and GET before resolution) repeats the version as sent, even `latest`.
+      else if (source.type === 'PlatformImage' && typeof source.version === 'string') source.exactVersion = source.version;
+    }
     props.provisioningState = t.provisioningState;
     if (t.provisioningError) props.provisioningError = t.provisioningError;
     if (t.lastRunStatus) props.lastRunStatus = { ...t.lastRunStatus };
-    if (t.exactStagingResourceGroup) props.exactStagingResourceGroup = t.exactStagingResourceGroup;
+    props.exactStagingResourceGroup = t.exactStagingResourceGroup ?? '';
     return {
-      id: t.id,
+      id: serviceId(t.id),
       name: t.name,
       type: 'Microsoft.VirtualMachineImages/imageTemplates',
       location: submitted.location,
       ...(submitted.tags ? { tags: submitted.tags } : {}),
-      identity: this.renderIdentity(submitted.identity),
+      identity: this.renderIdentity(submitted.identity, options.echo === true),
       properties: props,
     };
   }
 
-  private renderIdentity(identity: unknown): unknown {
+  private renderIdentity(identity: unknown, echo: boolean): unknown {
     if (!identity || typeof identity !== 'object') return identity;
     const i = identity as Json;
     const uais = i.userAssignedIdentities;
     if (!uais || typeof uais !== 'object') return { type: i.type };
-    const rendered: Record<string, { principalId: string; clientId: string }> = {};
+    const rendered: Record<string, { principalId?: string; clientId?: string }> = {};
     for (const id of Object.keys(uais)) {
+      if (echo) {
+        rendered[id] = {};
+        continue;
+      }
       const known = this.world.get(id);
       const p = (known?.json.properties as Json | undefined) ?? {};
       rendered[id] = {
@@ -163,15 +183,42 @@ export class EmulatorContext {
   }
 }
 
-/** Defaults the service fills in on PowerShell customizers (see the 2025-10-01 Windows example). */
+/**
+ * Defaults the service fills in: on PowerShell customizers (2025-10-01 Windows
+ * example); vmProfile {vmSize: "", osDiskSizeGB: 0}, buildTimeoutInMinutes 0 and
+ * stagingResourceGroup "" when not given, distribute[].artifactTags {} (and for
+ * SharedImage excludeFromLatest false, versioning null), WindowsRestart
+ * restartCommand "", and an empty sha256Checksum dropped (recorded).
+ */
 function applyServiceDefaults(props: Json): void {
+  const vmProfile = props.vmProfile && typeof props.vmProfile === 'object' ? (props.vmProfile as Json) : {};
+  vmProfile.vmSize ??= '';
+  vmProfile.osDiskSizeGB ??= 0;
+  props.vmProfile = vmProfile;
+  props.buildTimeoutInMinutes ??= 0;
+  props.stagingResourceGroup ??= '';
+  if (Array.isArray(props.distribute)) {
+    for (const d of props.distribute) {
+      if (!d || typeof d !== 'object') continue;
+      const dist = d as Json;
+      dist.artifactTags ??= {};
+      if (dist.type === 'SharedImage') {
+        dist.excludeFromLatest ??= false;
+        // Not given = null, not absent (recorded).
+        if (!('versioning' in dist)) dist.versioning = null;
+      }
+    }
+  }
   const customize = props.customize;
   if (!Array.isArray(customize)) return;
   for (const c of customize) {
-    if (c && typeof c === 'object' && (c as Json).type === 'PowerShell') {
-      const ps = c as Json;
-      ps.runElevated ??= false;
-      ps.runAsSystem ??= false;
+    if (!c || typeof c !== 'object') continue;
+    const step = c as Json;
+    if (step.sha256Checksum === '') delete step.sha256Checksum;
+    if (step.type === 'WindowsRestart') step.restartCommand ??= '';
+    if (step.type === 'PowerShell') {
+      step.runElevated ??= false;
+      step.runAsSystem ??= false;
     }
   }
 }

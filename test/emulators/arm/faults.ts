@@ -23,7 +23,7 @@ function matches(pattern: RegExp, text: string): boolean {
 }
 
 export type FaultAction =
-  | { kind: 'status'; status: number; retryAfterSeconds?: number }
+  | { kind: 'status'; status: number; retryAfterSeconds?: number; errorBody?: { code: string; message: string }; responseHeaders?: Record<string, string> }
   | { kind: 'reset' }
   | { kind: 'slow'; delayMs: number };
 
@@ -44,6 +44,11 @@ export function faultFromJson(v: Record<string, unknown>): FaultSpec {
   if (v.retryAfterSeconds !== undefined) spec.retryAfterSeconds = Number(v.retryAfterSeconds);
   if (v.delayMs !== undefined) spec.delayMs = Number(v.delayMs);
   if (v.skip !== undefined) spec.skip = Number(v.skip);
+  const eb = v.errorBody as { code?: unknown; message?: unknown } | undefined;
+  if (eb && typeof eb.code === 'string' && typeof eb.message === 'string') spec.errorBody = { code: eb.code, message: eb.message };
+  if (v.responseHeaders && typeof v.responseHeaders === 'object') {
+    spec.responseHeaders = Object.fromEntries(Object.entries(v.responseHeaders as Record<string, unknown>).map(([k, x]) => [k, String(x)]));
+  }
   return spec;
 }
 
@@ -93,6 +98,8 @@ export class FaultInjector {
             kind: 'status',
             status: f.spec.status as number,
             ...(f.spec.retryAfterSeconds !== undefined ? { retryAfterSeconds: f.spec.retryAfterSeconds } : {}),
+            ...(f.spec.errorBody ? { errorBody: f.spec.errorBody } : {}),
+            ...(f.spec.responseHeaders ? { responseHeaders: f.spec.responseHeaders } : {}),
           };
         case 'reset':
           return { kind: 'reset' };

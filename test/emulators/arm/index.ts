@@ -20,6 +20,14 @@ import type { ArmEmulator, ArmEmulatorOptions, BuildScenario, FaultSpec, World }
 export type * from './types';
 export { ARM_AUDIENCE } from './server';
 export { DEFAULT_TIMING } from './context';
+export {
+  RECORDED_TIMING,
+  scaledTiming,
+  recordedTransientPutFault,
+  recordedProvisioningFailure,
+  INTERNAL_OPERATION_ERROR,
+  ZERO_TIME,
+} from './recorded';
 
 export async function startArmEmulator(options: ArmEmulatorOptions): Promise<ArmEmulator> {
   const ctx = new EmulatorContext(options);

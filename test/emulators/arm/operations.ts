@@ -1,10 +1,14 @@
 /**
- * Long-running operations as ARM exposes them: an operation-status resource
- * (Azure-AsyncOperation semantics: always 200, state in `status`) and an
- * operation-result URL (Location semantics: 202 while running). URLs are absolute
- * and built from the server's own base URL, because pollers use them verbatim.
+ * Long-running operations as Image Builder exposes them: one operation-status
+ * resource per create, run and delete, `.../locations/{loc}/operations/{id}`,
+ * answering `200 {name, status, startTime[, endTime][, error]}` whatever the
+ * status (recorded; the name is an upper-case GUID, the URL spells it in lower
+ * case, times have up to 7 fractional digits, trailing zeros trimmed). URLs are absolute and built from the
+ * server's own base URL, because pollers use them verbatim; since about December
+ * 2023 they carry a signed query the client must keep.
  */
 import { ArmError, type ArmReply } from './http';
+import { dotnetTime, signedOperationQuery } from './recorded';
 import { newGuid } from './resourceIds';
 
 export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Canceled';
@@ -18,23 +22,39 @@ export interface OperationRecord {
   startTime: string;
   endTime?: string;
   error?: { code: string; message: string };
-  /** The operation was announced with Location only (DELETE): its status URL answers 202 while running. */
-  locationSemantics: boolean;
+  /** The signed query appended to the URL, or '' for the plain URL of older recordings. */
+  signedQuery: string;
+  /** The Location header's own signed query (same path, other t, s and h). */
+  locationQuery: string;
+  /** Settles when the operation leaves InProgress. */
+  done: Promise<void>;
+  settle: () => void;
 }
 
 export class OperationStore {
   private readonly ops = new Map<string, OperationRecord>();
 
-  start(subscriptionId: string, location: string, apiVersion: string, locationSemantics = false): OperationRecord {
+  start(subscriptionId: string, location: string, apiVersion: string, signed = true): OperationRecord {
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => (settle = resolve));
     const op: OperationRecord = {
       id: newGuid().toUpperCase(),
       subscriptionId,
       location: location.toLowerCase().replace(/\s+/g, ''),
       apiVersion,
       status: 'InProgress',
-      startTime: new Date().toISOString(),
-      locationSemantics,
+      startTime: dotnetTime(),
+      signedQuery: '',
+      locationQuery: '',
+      done,
+      settle,
     };
+    if (signed) {
+      const now = Date.now();
+      op.signedQuery = signedOperationQuery(now);
+      const c = new URLSearchParams(op.signedQuery).get('c') ?? undefined;
+      op.locationQuery = signedOperationQuery(now + 2, c);
+    }
     this.ops.set(op.id.toLowerCase(), op);
     return op;
   }
@@ -42,8 +62,9 @@ export class OperationStore {
   finish(op: OperationRecord, status: Exclude<OperationStatus, 'InProgress'>, error?: { code: string; message: string }): void {
     if (op.status !== 'InProgress') return;
     op.status = status;
-    op.endTime = new Date().toISOString();
+    op.endTime = dotnetTime();
     if (error) op.error = error;
+    op.settle();
   }
 
   get inProgress(): number {
@@ -51,15 +72,17 @@ export class OperationStore {
   }
 
   private path(op: OperationRecord, kind: 'operations' | 'operationresults'): string {
-    return `/subscriptions/${op.subscriptionId}/providers/Microsoft.VirtualMachineImages/locations/${op.location}/${kind}/${op.id}`;
+    return `/subscriptions/${op.subscriptionId}/providers/Microsoft.VirtualMachineImages/locations/${op.location}/${kind}/${op.id.toLowerCase()}`;
   }
 
-  statusUrl(baseUrl: string, op: OperationRecord): string {
-    return `${baseUrl}${this.path(op, 'operations')}?api-version=${op.apiVersion}`;
-  }
-
-  resultUrl(baseUrl: string, op: OperationRecord): string {
-    return `${baseUrl}${this.path(op, 'operationresults')}?api-version=${op.apiVersion}`;
+  /**
+   * The URL of Azure-AsyncOperation, or with `header` 'Location' the one the
+   * Location header of run and delete carries: the same operation, with its own
+   * signature when signed (equal strings only in the unsigned era).
+   */
+  statusUrl(baseUrl: string, op: OperationRecord, header: 'Azure-AsyncOperation' | 'Location' = 'Azure-AsyncOperation'): string {
+    const query = header === 'Location' ? op.locationQuery : op.signedQuery;
+    return `${baseUrl}${this.path(op, 'operations')}?api-version=${op.apiVersion}${query ? `&${query}` : ''}`;
   }
 
   private find(id: string): OperationRecord {
@@ -70,35 +93,31 @@ export class OperationStore {
 
   body(op: OperationRecord): Record<string, unknown> {
     return {
-      id: this.path(op, 'operations'),
       name: op.id,
       status: op.status,
       startTime: op.startTime,
-      ...(op.endTime ? { endTime: op.endTime, percentComplete: 100 } : {}),
+      ...(op.endTime ? { endTime: op.endTime } : {}),
       ...(op.error ? { error: op.error } : {}),
     };
   }
 
-  /** GET .../operations/{id} */
+  /** GET .../operations/{id}: always 200, the state is in the body. */
   statusReply(id: string): ArmReply {
-    const op = this.find(id);
-    if (op.locationSemantics) return this.locationReply(op, true);
-    return { status: 200, body: this.body(op) };
+    return { status: 200, body: this.body(this.find(id)) };
   }
 
-  /** GET .../operationresults/{id} */
+  /**
+   * GET .../operationresults/{id}: never handed out by Image Builder (no recording
+   * shows it); kept with Location semantics for clients that build it themselves.
+   */
   resultReply(id: string): ArmReply {
-    return this.locationReply(this.find(id), false);
-  }
-
-  private locationReply(op: OperationRecord, withBody: boolean): ArmReply {
+    const op = this.find(id);
     switch (op.status) {
       case 'InProgress':
-        return { status: 202, ...(withBody ? { body: this.body(op) } : {}) };
+        return { status: 202 };
       case 'Succeeded':
-        return withBody ? { status: 200, body: this.body(op) } : { status: 204 };
+        return { status: 204 };
       default:
-        // Location-style pollers read failure from the status code; the body says why.
         throw new ArmError(400, op.error?.code ?? op.status, op.error?.message ?? `The operation ended ${op.status}.`);
     }
   }

@@ -58,3 +58,8 @@ export function isWithinScope(id: string, scope: string): boolean {
   const s = idKey(scope);
   return a === s || a.startsWith(s + '/');
 }
+
+/** Image Builder spells the resource group segment of the ids it returns in lower case (recorded). */
+export function serviceId(id: string): string {
+  return id.replace(/\/resourceGroups\//i, '/resourcegroups/');
+}

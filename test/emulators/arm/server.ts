@@ -55,7 +55,7 @@ export class RequestHandler {
     });
     this.entries.set(res, { entry, started });
 
-    const fault = this.ctx.faults.take(method, url.pathname);
+    const fault = this.ctx.faults.take(method, url.pathname, url.search.replace(/^\?/, ''), req.headers);
     if (fault?.kind === 'reset') {
       // Drop the connection without an answer, as a broken network path does.
       req.socket.destroy();
@@ -75,9 +75,9 @@ export class RequestHandler {
     if (fault?.kind === 'status') {
       // Drain the body so the client sees the answer, not a broken pipe.
       await readRawBody(req).catch(() => undefined);
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...fault.responseHeaders };
       if (fault.retryAfterSeconds !== undefined) headers['Retry-After'] = String(fault.retryAfterSeconds);
-      this.send(res, method, { status: fault.status, headers, body: { error: faultErrorBody(fault.status) } });
+      this.send(res, method, { status: fault.status, headers, body: { error: fault.errorBody ?? faultErrorBody(fault.status) } });
       return;
     }
     await this.authenticate(req);

@@ -54,10 +54,33 @@ export interface BuildScenario {
   failCustomizerName?: string;
   /** Distributor kinds that fail; with at least one success the run ends PartiallySucceeded. */
   failDistributorKinds?: Array<'ManagedImage' | 'SharedImage' | 'VHD'>;
-  /** When set, the PUT operation ends Failed with this provisioning error. */
-  provisioningFailure?: { code: string; message: string };
-  /** Overrides of the build timing for subsequent operations. */
+  /**
+   * When set, the PUT operation ends Failed with error {code, message}; the
+   * template then reads provisioningState Failed and provisioningError
+   * {provisioningErrorCode (default "Other", as recorded), message}, has no
+   * lastRunStatus and already has its exactStagingResourceGroup.
+   * `recordedProvisioningFailure(vnetId)` is the recorded one.
+   */
+  provisioningFailure?: { code: string; message: string; provisioningErrorCode?: string };
+  /** Overrides of the build timing for subsequent operations (e.g. `scaledTiming(RECORDED_TIMING, 0.001)`). */
   timing?: Partial<BuildTiming>;
+  /**
+   * DELETE of a template whose run is Canceling (not recorded; both answers are plausible):
+   * - 'conflict' (default): 409 OperationNotAllowed in ARM's {"error":{"code","message"}} shape;
+   * - 'accept': 202 with Azure-AsyncOperation and Location; the delete starts once the
+   *   cancel has finished (Canceled) and then takes deleteMs.
+   */
+  deleteWhileCanceling?: 'accept' | 'conflict';
+  /**
+   * Operation URLs carry the signed query `&t=..&c=..&s=..&h=..` the service adds
+   * since about December 2023 (default true); false = the plain URL of older recordings.
+   */
+  signedOperationUrls?: boolean;
+  /**
+   * While creating, the service downloads scriptUri/sourceUri customizers and
+   * fills in their sha256Checksum when not given (recorded; default true).
+   */
+  checksumsAtCreate?: boolean;
 }
 
 export interface SubscriptionSeed {
@@ -290,6 +313,10 @@ export interface FaultSpec {
    * `{ 'x-ms-range': /^bytes=[1-9]/ }` for reads from an offset. Absent = any headers.
    */
   headerPatterns?: Record<string, RegExp | string>;
+  /** For 'status': the `error` of the body instead of the generic one for the status. */
+  errorBody?: { code: string; message: string };
+  /** For 'status': extra response headers (e.g. `x-ms-failure-cause: service`). */
+  responseHeaders?: Record<string, string>;
 }
 
 export interface ArmEmulator {

@@ -78,6 +78,10 @@ export interface TemplateRecord {
   cancelRun?: () => void;
   /** Settles when the current run has ended (succeeded, failed or canceled). */
   runDone?: Promise<void>;
+  /** Set once a DELETE was accepted: settles when the template is gone. */
+  deleteDone?: Promise<void>;
+  /** sha256 of customizer scripts (by index) the service computed while creating. */
+  serviceChecksums?: Record<number, string>;
   /** The source version the last run resolved (`latest` pinned). */
   exactVersion?: string;
 }

@@ -2,12 +2,15 @@
  * AzureImageBuilder@1 entry point: hands the agent's environment to the
  * shared task. Bundled into ../index.js, next to task.json (tl.loc reads it).
  */
+import { endProcess } from '../../../../shared/host/endProcess';
 import { createPipelineEnvironment, installCancelHandlers } from '../../../../shared/host/taskLibHost';
 import { runTask } from '../../../../shared/run/runTask';
 
 const { env, cancel } = createPipelineEnvironment(__dirname);
 installCancelHandlers(cancel);
+// Exit code 0 either way: runTask reports its own failures through task.complete, and a non-zero
+// exit would add a second, vaguer error. endProcess lets the output drain before the process ends.
 runTask(env).then(
-  () => process.exit(0),
-  () => process.exit(0), // runTask reports its own failures; a non-zero exit would add a second, vaguer error
+  () => endProcess(0),
+  () => endProcess(0),
 );

@@ -10,7 +10,8 @@ import { Cancelled } from '../context';
 import { isRecord } from '../http';
 import type { OperationRecord } from '../operations';
 import { lastName, newGuid } from '../resourceIds';
-import { compareVersions, TYPES, type Json, type RunOutput, type TemplateRecord } from '../world';
+import { goTime, ZERO_TIME } from '../recorded';
+import { compareVersions, TYPES, type Json, type RunOutput, type RunStatus, type TemplateRecord } from '../world';
 import { listArchiveEntries } from './archiveEntries';
 import { fetchArtifact, withoutQuery } from './artifactFetch';
 import { CustomizationLog } from './customizationLog';
@@ -67,8 +68,14 @@ export class SimulatedBuild {
     return s;
   }
 
-  private async phase(sub: 'Building' | 'Customizing' | 'Optimizing' | 'Validating' | 'Distributing', ms: number): Promise<void> {
+  /** A cancel may land between two steps: once Canceling, the run shows no sub-state any more. */
+  private subState(sub: NonNullable<RunStatus['runSubState']>): void {
+    if (this.signal.aborted) throw new Cancelled();
     this.status().runSubState = sub;
+  }
+
+  private async phase(sub: 'Building' | 'Customizing' | 'Optimizing' | 'Validating' | 'Distributing', ms: number): Promise<void> {
+    this.subState(sub);
     await this.ctx.sleep(ms, this.signal);
   }
 
@@ -76,10 +83,11 @@ export class SimulatedBuild {
     const timing = this.ctx.timing();
     this.t.runIds.push(this.runId);
     this.t.runOutputs = [];
-    this.t.lastRunStatus = { startTime: new Date().toISOString(), runState: 'Running', runSubState: 'Queued', message: '' };
+    // Recorded while running: up to 9 fractional digits, the zero time as endTime until the run ends.
+    this.t.lastRunStatus = { startTime: goTime(), endTime: ZERO_TIME, runState: 'Running', runSubState: 'Queued', message: '' };
     try {
       await this.ctx.sleep(timing.queuedMs, this.signal);
-      this.status().runSubState = 'Building';
+      this.subState('Building');
       this.staging = ensureStaging(this.ctx, this.t);
       this.log = new CustomizationLog(this.staging.blobEndpoint, this.staging.accountName, this.staging.accountKey, this.runId, this.packerId);
       await this.log.create();
@@ -95,7 +103,7 @@ export class SimulatedBuild {
       );
       await this.ctx.sleep(timing.buildingMs, this.signal);
 
-      this.status().runSubState = 'Customizing';
+      this.subState('Customizing');
       const customize = Array.isArray(this.props.customize) ? this.props.customize.filter(isRecord) : [];
       for (const c of customize) await this.customizer(c, timing.customizerMs);
 
@@ -106,7 +114,7 @@ export class SimulatedBuild {
       }
       const validate = isRecord(this.props.validate) ? this.props.validate : undefined;
       if (validate) {
-        this.status().runSubState = 'Validating';
+        this.subState('Validating');
         const validators = Array.isArray(validate.inVMValidations) ? validate.inVMValidations.filter(isRecord) : [];
         for (const v of validators) await this.customizer(v, timing.validatingMs);
         if (validators.length === 0) await this.ctx.sleep(timing.validatingMs, this.signal);
@@ -120,8 +128,9 @@ export class SimulatedBuild {
       await this.log.plain('(telemetry) Finalizing. - This means the build has finished', 'Done exporting Packer logs to Azure Storage.');
       await this.log.flush();
 
-      this.status().runSubState = 'Distributing';
+      this.subState('Distributing');
       const { outputs, failures } = await this.distribute(source, timing.distributingMs);
+      if (this.signal.aborted) throw new Cancelled();
       this.t.runOutputs = outputs;
       this.finish(outputs, failures);
     } catch (err) {
@@ -132,7 +141,7 @@ export class SimulatedBuild {
       const reason = err instanceof BuildFailure ? err.message : `Internal error: ${(err as Error).message}`;
       await this.endLog(false);
       const message = failureMessage(reason, this.log?.url, this.op.id);
-      Object.assign(this.status(), { runState: 'Failed', endTime: new Date().toISOString(), message });
+      Object.assign(this.status(), { runState: 'Failed', endTime: goTime(), message });
       delete this.status().runSubState;
       this.ctx.ops.finish(this.op, 'Failed', { code: 'InternalOperationError', message });
     }
@@ -151,7 +160,7 @@ export class SimulatedBuild {
 
   private finish(outputs: RunOutput[], failures: DistributionFailure[]): void {
     const s = this.status();
-    s.endTime = new Date().toISOString();
+    s.endTime = goTime();
     delete s.runSubState;
     if (failures.length === 0) {
       s.runState = 'Succeeded';
@@ -177,15 +186,18 @@ export class SimulatedBuild {
   private async canceled(): Promise<void> {
     if (this.ctx.shutdown.signal.aborted) return;
     const s = this.status();
-    s.runState = 'Canceling';
+    // The cancel route already wrote the recorded Canceling state; this covers any other abort.
+    if (s.runState !== 'Canceling') Object.assign(s, { runState: 'Canceling', message: 'Canceling image build' });
+    delete s.runSubState;
     try {
       await this.log?.err('==> azure-arm: Build was cancelled.');
     } catch {
       // See endLog.
     }
-    await new Promise((r) => setTimeout(r, this.ctx.timing().cancelMs));
+    // Canceling lasts cancelMs (minutes in RECORDED_TIMING); only the emulator's shutdown cuts it short.
+    await this.ctx.sleep(this.ctx.timing().cancelMs);
     await this.endLog(false);
-    Object.assign(s, { runState: 'Canceled', endTime: new Date().toISOString(), message: 'Build was canceled by the user.' });
+    Object.assign(s, { runState: 'Canceled', endTime: goTime(), message: 'Build was canceled by the user.' });
     delete s.runSubState;
     this.ctx.ops.finish(this.op, 'Canceled', { code: 'OperationCanceled', message: 'The image build was canceled.' });
   }

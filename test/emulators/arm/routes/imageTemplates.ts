@@ -4,14 +4,18 @@
  * provider's operation list, with the service's status codes and LRO headers.
  */
 import { SimulatedBuild } from '../build/simulatedBuild';
-import { removeTemplateArtifacts } from '../build/staging';
+import { fetchArtifact } from '../build/artifactFetch';
+import { ensureStaging, removeTemplateArtifacts } from '../build/staging';
+import { storageTokenFor } from '../build/storageToken';
 import type { EmulatorContext } from '../context';
 import { ArmError, isRecord, notFound, ok, type ArmReply, type ArmRequest } from '../http';
-import { idKey, parseResourceId, templateId } from '../resourceIds';
+import { idKey, parseResourceId, serviceId, templateId } from '../resourceIds';
 import type { Router } from '../router';
 import { assertImageBuilderApiVersion, validateTemplateBody, validateTriggerBody, validateUpdateBody } from '../templateValidation';
+import type { OperationRecord } from '../operations';
 import type { Json, RunStatus, TemplateRecord } from '../world';
 import { PROVIDER_OPERATIONS } from './providerOperations';
+import { goTime } from '../recorded';
 
 const PROVIDER = '/providers/Microsoft.VirtualMachineImages';
 const T = `/subscriptions/{sub}/resourceGroups/{rg}${PROVIDER}/imageTemplates/{name}`;
@@ -34,6 +38,12 @@ export function registerImageTemplates(router: Router, ctx: EmulatorContext): vo
       `Operation Microsoft.VirtualMachineImages/imageTemplates/${op} is not allowed in provisioning state: ${t.provisioningState} or run state: ${t.lastRunStatus?.runState ?? 'none'}.`,
     );
   const location = (t: TemplateRecord) => String(t.submitted.location ?? 'westus');
+  const lroHeaders = (baseUrl: string, op: OperationRecord) => ({
+    'Azure-AsyncOperation': ctx.ops.statusUrl(baseUrl, op),
+    Location: ctx.ops.statusUrl(baseUrl, op, 'Location'),
+  });
+  const startOp = (sub: string, t: TemplateRecord, apiVersion: string) =>
+    ctx.ops.start(sub, location(t), apiVersion, ctx.scenario.signedOperationUrls !== false);
 
   router.add('GET', `/subscriptions/{sub}${PROVIDER}/imageTemplates`, (req) => {
     version(req);
@@ -87,21 +97,28 @@ export function registerImageTemplates(router: Router, ctx: EmulatorContext): vo
       triggers: new Map(),
     };
     ctx.world.templates.set(idKey(id), t);
-    const op = ctx.ops.start(sub, location(t), apiVersion);
+    const op = startOp(sub, t, apiVersion);
     void ctx.background(async () => {
       await ctx.sleep(ctx.timing().provisioningMs);
       if (ctx.world.templates.get(idKey(id)) !== t || t.provisioningState !== 'Creating') return;
+      // The staging group exists after create, even a failed one (recorded).
+      ensureStaging(ctx, t);
+      // Resolved even when the create then fails (recorded).
+      resolveSourceVersion(ctx, t);
       const failure = ctx.scenario.provisioningFailure ?? missingIdentity(ctx, t);
       if (failure) {
         t.provisioningState = 'Failed';
-        t.provisioningError = { provisioningErrorCode: failure.code, message: failure.message };
+        t.provisioningError = { provisioningErrorCode: failure.provisioningErrorCode ?? 'Other', message: failure.message };
         ctx.ops.finish(op, 'Failed', { code: failure.code, message: failure.message });
       } else {
+        if (ctx.scenario.checksumsAtCreate !== false) await fillChecksums(ctx, t);
+        if (ctx.world.templates.get(idKey(id)) !== t || t.provisioningState !== 'Creating') return;
         t.provisioningState = 'Succeeded';
         ctx.ops.finish(op, 'Succeeded');
       }
     });
-    return ok(ctx.renderTemplate(t), 201, { 'Azure-AsyncOperation': ctx.ops.statusUrl(req.baseUrl, op) });
+    // Recorded: 201, Azure-AsyncOperation only (no Location, no Retry-After), the body an echo in state Creating.
+    return ok(ctx.renderTemplate(t, { echo: true }), 201, { 'Azure-AsyncOperation': ctx.ops.statusUrl(req.baseUrl, op) });
   });
 
   router.add('PATCH', T, async (req) => {
@@ -134,23 +151,34 @@ export function registerImageTemplates(router: Router, ctx: EmulatorContext): vo
     ctx.world.assertResourceGroup(sub, rg);
     const t = ctx.world.templates.get(idKey(templateId(sub, rg, name)));
     if (!t) return { status: 204 };
-    if (isBusy(t)) throw notAllowed('delete', t);
-    t.provisioningState = 'Deleting';
-    const op = ctx.ops.start(sub, location(t), apiVersion, true);
-    void ctx.background(async () => {
+    const canceling = t.lastRunStatus?.runState === 'Canceling';
+    // Not recorded: DELETE while Canceling is either refused or queued behind the cancel (scenario).
+    if (canceling ? (ctx.scenario.deleteWhileCanceling ?? 'conflict') === 'conflict' : isBusy(t)) throw notAllowed('delete', t);
+    const op = startOp(sub, t, apiVersion);
+    const previous = t.deleteDone;
+    const waitFor = canceling ? (t.runDone ?? Promise.resolve()) : Promise.resolve();
+    if (!canceling) t.provisioningState = 'Deleting';
+    t.deleteDone = previous ?? ctx.background(async () => {
+      await waitFor;
+      t.provisioningState = 'Deleting';
       await ctx.sleep(ctx.timing().deleteMs);
       await removeTemplateArtifacts(ctx, t);
       if (ctx.world.templates.get(idKey(t.id)) === t) ctx.world.templates.delete(idKey(t.id));
+    });
+    void ctx.background(async () => {
+      await t.deleteDone;
       ctx.ops.finish(op, 'Succeeded');
     });
-    return { status: 202, headers: { Location: ctx.ops.statusUrl(req.baseUrl, op) } };
+    // Recorded: 202, empty body, Azure-AsyncOperation and Location both naming the operation.
+    return { status: 202, headers: lroHeaders(req.baseUrl, op) };
   });
 
   router.add('POST', `${T}/run`, (req) => {
     const apiVersion = version(req);
     const t = find(req);
     if (t.provisioningState !== 'Succeeded' || isBusy(t)) throw notAllowed('run', t);
-    const op = ctx.ops.start(t.subscriptionId, location(t), apiVersion);
+    if (t.deleteDone) throw notAllowed('run', t);
+    const op = startOp(t.subscriptionId, t, apiVersion);
     const controller = new AbortController();
     const build = new SimulatedBuild(ctx, t, op, controller.signal);
     t.cancelRun = () => controller.abort();
@@ -159,10 +187,8 @@ export function registerImageTemplates(router: Router, ctx: EmulatorContext): vo
     void done.finally(() => {
       if (t.runDone === done) delete t.cancelRun;
     });
-    return {
-      status: 202,
-      headers: { 'Azure-AsyncOperation': ctx.ops.statusUrl(req.baseUrl, op), Location: ctx.ops.resultUrl(req.baseUrl, op) },
-    };
+    // Recorded: 202, empty body, Azure-AsyncOperation and Location both naming the operation.
+    return { status: 202, headers: lroHeaders(req.baseUrl, op) };
   });
 
   router.add('POST', `${T}/cancel`, (req) => {
@@ -170,25 +196,23 @@ export function registerImageTemplates(router: Router, ctx: EmulatorContext): vo
     const t = find(req);
     const run = t.lastRunStatus;
     if (run?.runState !== 'Running') throw notAllowed('cancel', t);
+    void apiVersion;
+    // Recorded right after the cancel: Canceling, this message, and no runSubState key at all.
     run.runState = 'Canceling';
-    const op = ctx.ops.start(t.subscriptionId, location(t), apiVersion);
-    let runDone: Promise<void>;
+    run.message = 'Canceling image build';
+    delete run.runSubState;
     if (t.cancelRun) {
       t.cancelRun();
-      runDone = t.runDone ?? Promise.resolve();
     } else {
       // A seeded run has no build behind it: it ends Canceled after the usual cancel time.
-      runDone = cancelSeededRun(ctx, t, run);
+      t.runDone = cancelSeededRun(ctx, t, run);
     }
-    void ctx.background(async () => {
-      await runDone;
-      ctx.ops.finish(op, 'Succeeded');
-    });
-    return { status: 202, headers: { 'Azure-AsyncOperation': ctx.ops.statusUrl(req.baseUrl, op) } };
+    // Recorded: 204, empty body, no Azure-AsyncOperation, Location or Retry-After: nothing to poll.
+    return { status: 204 };
   });
 
   const renderOutput = (t: TemplateRecord, o: TemplateRecord['runOutputs'][number]) => ({
-    id: `${t.id}/runOutputs/${o.name}`,
+    id: `${serviceId(t.id)}/runOutputs/${o.name}`,
     name: o.name,
     type: 'Microsoft.VirtualMachineImages/imageTemplates/runOutputs',
     properties: {
@@ -244,9 +268,10 @@ export function registerImageTemplates(router: Router, ctx: EmulatorContext): vo
     const name = req.params.trigger as string;
     const existed = t.triggers.has(name.toLowerCase());
     const kind = String(((req.body as Json).properties as Json).kind);
-    const trigger: Json = { kind, status: { code: 'Healthy', message: '', time: new Date().toISOString() }, provisioningState: 'Succeeded' };
+    // Recorded (trigger recording, 2025): "Trigger is active", a Go time.
+    const trigger: Json = { kind, status: { code: 'Healthy', message: 'Trigger is active', time: goTime() }, provisioningState: 'Succeeded' };
     t.triggers.set(name.toLowerCase(), trigger);
-    const op = ctx.ops.start(t.subscriptionId, location(t), apiVersion);
+    const op = startOp(t.subscriptionId, t, apiVersion);
     ctx.ops.finish(op, 'Succeeded');
     return ok(renderTrigger(t, name, trigger), existed ? 200 : 201, { 'Azure-AsyncOperation': ctx.ops.statusUrl(req.baseUrl, op) });
   });
@@ -255,9 +280,10 @@ export function registerImageTemplates(router: Router, ctx: EmulatorContext): vo
     const apiVersion = version(req);
     const t = find(req);
     if (!t.triggers.delete((req.params.trigger as string).toLowerCase())) return { status: 204 };
-    const op = ctx.ops.start(t.subscriptionId, location(t), apiVersion, true);
+    // Recorded: 202 with both headers, like the template's own DELETE.
+    const op = startOp(t.subscriptionId, t, apiVersion);
     ctx.ops.finish(op, 'Succeeded');
-    return { status: 202, headers: { Location: ctx.ops.statusUrl(req.baseUrl, op) } };
+    return { status: 202, headers: lroHeaders(req.baseUrl, op) };
   });
 
   // ---- operations ------------------------------------------------------------------------
@@ -282,13 +308,47 @@ function cancelSeededRun(ctx: EmulatorContext, t: TemplateRecord, run: RunStatus
   return ctx.background(async () => {
     await ctx.sleep(ctx.timing().cancelMs);
     if (t.lastRunStatus !== run) return;
-    Object.assign(run, { runState: 'Canceled', endTime: new Date().toISOString(), message: 'Build was canceled by the user.' });
+    Object.assign(run, { runState: 'Canceled', endTime: goTime(), message: 'Build was canceled by the user.' });
     delete run.runSubState;
   });
 }
 
+/**
+ * The service downloads each script (Shell/PowerShell scriptUri, File sourceUri)
+ * while creating and fills in the sha256Checksum the user left out (recorded).
+ * A download that fails leaves it out (what the service does then is not recorded).
+ */
+async function fillChecksums(ctx: EmulatorContext, t: TemplateRecord): Promise<void> {
+  const props = isRecord(t.submitted.properties) ? t.submitted.properties : {};
+  const customize = Array.isArray(props.customize) ? props.customize : [];
+  const identity = ctx.templateIdentity(t) ?? '';
+  for (const [i, c] of customize.entries()) {
+    if (!isRecord(c) || (typeof c.sha256Checksum === 'string' && c.sha256Checksum !== '')) continue;
+    const uri = c.type === 'File' ? c.sourceUri : c.type === 'Shell' || c.type === 'PowerShell' ? c.scriptUri : undefined;
+    if (typeof uri !== 'string' || uri === '') continue;
+    try {
+      const fetched = await fetchArtifact(uri, () => storageTokenFor(ctx, identity), ctx.shutdown.signal);
+      t.serviceChecksums = { ...t.serviceChecksums, [i]: fetched.sha256 };
+    } catch {
+      // Left out, as documented above.
+    }
+  }
+}
+
+/**
+ * After a create the service has resolved the source: `latest` of a platform
+ * image becomes the concrete version (recorded), a gallery `latest` the version id.
+ */
+function resolveSourceVersion(ctx: EmulatorContext, t: TemplateRecord): void {
+  const source = isRecord(t.submitted.properties) && isRecord(t.submitted.properties.source) ? t.submitted.properties.source : undefined;
+  if (source?.type === 'PlatformImage') {
+    const img = ctx.world.platformImage(String(t.submitted.location), String(source.publisher), String(source.offer), String(source.sku), String(source.version));
+    if (img) t.exactVersion = img.version;
+  }
+}
+
 /** The service refuses a template whose identity does not exist (when the world knows identities at all). */
-function missingIdentity(ctx: EmulatorContext, t: TemplateRecord): { code: string; message: string } | undefined {
+function missingIdentity(ctx: EmulatorContext, t: TemplateRecord): { code: string; message: string; provisioningErrorCode?: string } | undefined {
   const id = ctx.templateIdentity(t);
   if (!id || ctx.world.get(id)) return undefined;
   const p = parseResourceId(id);

@@ -1,0 +1,85 @@
+import type { ServiceConnection } from '../../shared/azure/serviceConnection';
+import type { BuildServices, DeleteRequest, ListedTemplate, TemplateOperations, TemplateState } from '../../shared/run/buildServices';
+import type { Clock } from '../../shared/run/clock';
+
+export const connection: ServiceConnection = {
+  id: 'conn',
+  subscriptionId: '00000000-0000-0000-0000-000000000001',
+  resourceManagerUrl: 'https://management.azure.com/',
+  authorityHost: 'https://login.microsoftonline.com/',
+  environment: 'AzureCloud',
+  auth: { scheme: 'ManagedServiceIdentity' },
+};
+
+/** Time that moves only when the code under test sleeps. */
+export function fakeClock(start = Date.UTC(2026, 0, 1)): Clock & { slept: number[] } {
+  let now = start;
+  const slept: number[] = [];
+  return {
+    slept,
+    now: () => now,
+    sleep: async (ms) => {
+      slept.push(ms);
+      now += ms;
+    },
+  };
+}
+
+export interface FakeScript {
+  /** States the own template's GET returns, one per call; the last one repeats. */
+  existing?: Array<TemplateState | undefined>;
+  createFails?: Error;
+  /** Answers to the own template's DELETE, one per call; the last one repeats. */
+  deleteAnswers?: DeleteRequest[];
+  /** What a list of the resource group returns. */
+  listed?: ListedTemplate[];
+  listFails?: Error;
+  /** Answers to DELETE of other templates by name. */
+  sweepAnswers?: Record<string, DeleteRequest>;
+}
+
+/** Records every call the orchestration makes; each test scripts only what it needs. */
+export function fakeServices(script: FakeScript = {}) {
+  const calls: string[] = [];
+  let gets = 0;
+  let deletes = 0;
+  const pick = <T>(list: T[] | undefined, i: number, fallback: T): T => (list && list.length > 0 ? list[Math.min(i, list.length - 1)]! : fallback);
+  const templates: TemplateOperations = {
+    get: async () => (calls.push('get'), pick(script.existing, gets++, undefined)),
+    create: async () => {
+      calls.push('create');
+      if (script.createFails) throw script.createFails;
+      return { id: '/t', provisioningState: 'Succeeded' };
+    },
+    requestDelete: async () => (calls.push('delete'), pick(script.deleteAnswers, deletes++, { kind: 'accepted' })),
+    startRun: async () => void calls.push('startRun'),
+    cancelRun: async () => void calls.push('cancelRun'),
+    runOutputs: async () => (calls.push('runOutputs'), []),
+  };
+  const services: BuildServices = {
+    templates,
+    resourceGroupTemplates: {
+      list: async () => {
+        calls.push('list');
+        if (script.listFails) throw script.listFails;
+        return script.listed ?? [];
+      },
+      requestDelete: async (name) => (calls.push(`delete ${name}`), script.sweepAnswers?.[name] ?? { kind: 'accepted' }),
+    },
+    resolveLatestPlatformVersion: async () => (calls.push('resolveLatest'), '1.2.3'),
+    stageArtifacts: async () => {
+      calls.push('stage');
+      return {
+        artifact: { url: 'https://acct.blob.core.windows.net/c/t/app.tar.gz?sig=abc', sizeBytes: 10, sha256: 'a'.repeat(64), format: 'tar.gz' },
+        remove: async () => void calls.push('removeUpload'),
+      };
+    },
+    preflightReader: () => {
+      throw new Error('preflight is off in these tests');
+    },
+    buildLogAccess: () => {
+      throw new Error('no watch in these tests');
+    },
+  };
+  return { services, calls };
+}
