@@ -139,8 +139,8 @@ class Evaluator {
       } else {
         this.report(
           err.unsupported
-            ? issue('TemplateFileExpressionUnsupported', this.path, text, where, err.message)
-            : issue('TemplateFileExpressionInvalid', this.path, text, where, err.message),
+            ? issue('TemplateFileExpressionUnsupported', this.path, shown(text), where, err.message)
+            : issue('TemplateFileExpressionInvalid', this.path, shown(text), where, err.message),
         );
       }
       return undefined;
@@ -188,6 +188,12 @@ class Evaluator {
     if (this.issues.length > before) throw new NestedIssue(this.issues[this.issues.length - 1]!);
     return result;
   }
+}
+
+/** Expressions are quoted whole up to a length that still reads as one line of the log. */
+const MAX_QUOTED = 300;
+function shown(text: string): string {
+  return text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text;
 }
 
 /** An issue found while evaluating what an expression refers to; reported as is, not wrapped. */

@@ -150,6 +150,12 @@ describe('parseConfig: a deployment template as the template file', () => {
     assert.match(found[0]!, /uses the expression \[uniqueString\(resourceGroup\(\)\.name\)\] at variables\.where: uniqueString\(\) is not evaluated/);
   });
 
+  it('quotes a very long expression only up to 300 characters', () => {
+    const long = `[resourceId('${'x'.repeat(400)}')]`;
+    const [message] = problems(deployment({ tags: { a: long }, properties: { source, distribute: vhd } }));
+    assert.ok(message!.includes(`uses the expression ${long.slice(0, 300)}… at tags.a: resourceId() is not evaluated`), message);
+  });
+
   it('says a parameter without a default needs one, because no parameters file is read', () => {
     const text = deployment({ tags: { site: "[parameters('where')]" }, properties: { source, distribute: vhd } }, { where: { type: 'string' } });
     assert.deepEqual(problems(text), [
