@@ -53,7 +53,7 @@ async function findAccount(deps: StageDeps, name: string): Promise<FoundAccount>
     const resourceGroup = /\/resourceGroups\/([^/]+)\//i.exec(account.id ?? '')?.[1];
     const blobEndpoint = account.primaryEndpoints?.blob;
     if (!resourceGroup || !blobEndpoint) {
-      throw new StagingError('storageAccountName', 'StorageAccountNoBlobEndpoint', [name], `Input 'storageAccountName': storage account '${name}' has no Blob service endpoint.`);
+      throw new StagingError('storageAccountName', 'StorageAccountNoBlobEndpoint', [name]);
     }
     return { name: account.name, resourceGroup, blobEndpoint };
   }
@@ -61,7 +61,6 @@ async function findAccount(deps: StageDeps, name: string): Promise<FoundAccount>
     'storageAccountName',
     'StorageAccountNotFound',
     [name],
-    `Input 'storageAccountName': no storage account named '${name}' in the service connection's subscription (or the connection may not see it).`,
   );
 }
 
@@ -75,14 +74,12 @@ async function accountKey(deps: StageDeps, account: FoundAccount): Promise<Stora
       'storageAccountName',
       'StorageAccountNoAccess',
       [account.name],
-      `Input 'storageAccountName': the service connection may neither write blobs in '${account.name}' nor list its keys. ` +
-        `Assign it 'Storage Blob Data Contributor' on the account (or a role with Microsoft.Storage/storageAccounts/listkeys/action).`,
       { cause: error },
     );
   }
   const key = keys.keys?.find((k) => k.value && (k.permissions ?? 'FULL').toUpperCase() === 'FULL')?.value;
   if (!key) {
-    throw new StagingError('storageAccountName', 'StorageAccountNoKey', [account.name], `Input 'storageAccountName': storage account '${account.name}' returned no usable account key.`);
+    throw new StagingError('storageAccountName', 'StorageAccountNoKey', [account.name]);
   }
   deps.onSecret(key);
   return new StorageSharedKeyCredential(account.name, key);

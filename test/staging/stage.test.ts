@@ -235,7 +235,7 @@ describe('stageArtifacts against Azurite and the ARM emulator', function () {
     await assert.rejects(stageArtifacts(deps, config, { loc, info: () => undefined, warning: () => undefined }), (e: unknown) => {
       assert.ok(e instanceof StagingError);
       assert.equal(e.inputName, 'storageAccountName');
-      assert.match(e.message, /^Input 'storageAccountName': no storage account named 'nosuchaccount'/);
+      assert.match(e.format(loc), /^Input 'storageAccountName': no storage account named 'nosuchaccount'/);
       return true;
     });
   });
