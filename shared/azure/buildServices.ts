@@ -1,3 +1,4 @@
+/** The composition that implements the BuildServices port with the Azure SDK clients of one service connection. */
 import type { ImageBuilderConfig } from '../config/types';
 import type { TaskHost } from '../core/taskHost';
 import type { ServiceConnection } from '../ports/serviceConnection';

@@ -1,3 +1,4 @@
+/** Reads why a template create failed from its async operation, for the failure report. */
 import type { ImageBuilderClient } from '@azure/arm-imagebuilder';
 import { createDefaultHttpClient, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { AzureServiceError, requestIdOf } from '../core/serviceFailure';

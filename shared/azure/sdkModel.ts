@@ -1,3 +1,4 @@
+/** The request body in the shape the @azure/arm-imagebuilder SDK takes. */
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
 import type { ImageTemplateBody } from '../template/types';
 

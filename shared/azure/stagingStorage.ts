@@ -1,3 +1,4 @@
+/** The storage adapters the log reader uses: finding the staging account, its containers and blobs. */
 import type { TokenCredential } from '@azure/core-auth';
 import type { StorageManagementClient } from '@azure/arm-storage';
 import { BlobServiceClient, StorageSharedKeyCredential, type BlobClient } from '@azure/storage-blob';

@@ -1,3 +1,4 @@
+/** Image template calls (get, create, run, cancel, delete, list) over the SDK, behind the TemplateOperations port. */
 import type { ImageBuilderClient, ImageTemplate } from '@azure/arm-imagebuilder';
 import type { ImageTemplateBody } from '../template';
 import { toSdkImageTemplate } from './sdkModel';

@@ -1,3 +1,4 @@
+/** ARM deployment templates as a templateJsonPath form: the one imageTemplates resource lifted out. */
 import { ExpressionError, evaluateString, isExpression, type ExpressionScope } from './armExpressions';
 import { issue, type Issue } from './problems';
 

@@ -1,3 +1,4 @@
+/** Default values of the task's inputs, the same as task.json declares. */
 import type { InputName } from './inputNames';
 
 /**

@@ -1,3 +1,4 @@
+/** What a filePath input names, telling an unset value from the agent's working folder. */
 import * as path from 'node:path';
 
 /**

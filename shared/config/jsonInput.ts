@@ -1,3 +1,4 @@
+/** Parses a JSON input with limits on size and depth, as an issue when it does not parse. */
 import { issue, type Issue } from './problems';
 
 /** Azure Resource Manager takes request bodies up to 4 MB; a JSON input cannot usefully be larger. */

@@ -1,3 +1,4 @@
+/** Resource names: the service's pattern for templates and run outputs, the default template name, and name checks of other inputs. */
 import { createHash } from 'node:crypto';
 import type { DistributeKind, PipelineContext } from './types';
 

@@ -1,3 +1,4 @@
+/** Task inputs to one typed ImageBuilderConfig, or every problem with the inputs; pure. */
 import * as path from 'node:path';
 import { findContradictions } from './contradictions';
 import { customizerOsIssues, parseAdditionalCustomizers } from './customizers';

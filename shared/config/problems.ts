@@ -1,3 +1,4 @@
+/** The shape of input problems: a task.json message key, its arguments and the input to fix. */
 import type { InputName } from './inputNames';
 import type { ImageBuilderConfig } from './types';
 

@@ -1,3 +1,4 @@
+/** Checks Azure resource ids the inputs take, down to provider and type. */
 import { issue, type Issue } from './problems';
 
 /**

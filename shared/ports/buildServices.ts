@@ -1,3 +1,4 @@
+/** The port the build run uses to reach Azure (templates, staging, logs, preflight reads); shared/azure implements it. */
 import type { ImageBuilderConfig } from '../config/types';
 import type { StagedArtifact } from '../template/stagedArtifact';
 import type { ImageTemplateBody } from '../template';

@@ -1,3 +1,4 @@
+/** The port through which the task reads what the pipeline gives it: inputs, context, files, connections, cancel. */
 import type { InputName } from '../config/inputNames';
 import type { PipelineContext } from '../config/types';
 import type { TaskHost } from '../core/taskHost';

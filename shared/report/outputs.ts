@@ -1,3 +1,4 @@
+/** The task's output variables, computed from what the build produced; pure. */
 import type { ImageTemplateBody, ImageTemplateDistributor } from '../template/types';
 import { redactSas } from '../core/sasRedaction';
 

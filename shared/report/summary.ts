@@ -1,3 +1,4 @@
+/** The Markdown of the run's summary tab; pure. */
 import type { ImageTemplateBody, ImageTemplateCustomizer } from '../template/types';
 import { formatDuration } from '../core/format';
 import { phaseLabel, type PhaseDuration } from '../core/runPhase';

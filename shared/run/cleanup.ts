@@ -1,3 +1,4 @@
+/** Decides what this run removes of what it created, as the cleanup policy says, and removes it. */
 import type { ImageBuilderConfig } from '../config/types';
 import type { TaskHost, TaskOutcome } from '../core/taskHost';
 import type { BuildServices, DeleteRequest, StagedUpload } from '../ports/buildServices';

@@ -1,3 +1,4 @@
+/** The dry run: the template the task would submit, shown without calling Azure. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ImageBuilderConfig } from '../config/types';

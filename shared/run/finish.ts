@@ -1,3 +1,4 @@
+/** The end of a build run: outputs, summary tab, failure report and hints. */
 import * as fs from 'node:fs';
 import type { ImageBuilderConfig } from '../config/types';
 import type { TaskHost } from '../core/taskHost';

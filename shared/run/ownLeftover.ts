@@ -1,3 +1,4 @@
+/** Frees the template name when an earlier run of this same step left its template behind. */
 import type { ImageBuilderConfig } from '../config/types';
 import type { TaskHost } from '../core/taskHost';
 import { LocalizedError } from '../core/localizedError';

@@ -1,3 +1,4 @@
+/** Tags that mark a template as made by this task, and reading them back. */
 import { stepKey } from '../config/names';
 import type { CleanupPolicy, ImageBuilderConfig, PipelineContext } from '../config/types';
 

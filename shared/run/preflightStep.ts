@@ -1,3 +1,4 @@
+/** Runs the preflight checks within a build run and reports them. */
 import type { ImageBuilderConfig } from '../config/types';
 import type { TaskHost } from '../core/taskHost';
 import { preflightMarkdown, reportPreflight, runPreflight } from '../preflight';

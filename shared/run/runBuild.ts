@@ -1,3 +1,4 @@
+/** The build run: preflight, stage, submit, watch, finish and clean up. */
 import type { ImageBuilderConfig, PipelineContext } from '../config/types';
 import type { TaskHost } from '../core/taskHost';
 import type { BuildRunOutcome } from './outcome';

@@ -1,3 +1,4 @@
+/** The task from inputs to result, whoever runs it. */
 import type { TaskEnvironment } from '../ports/taskEnvironment';
 import type { InputName } from '../config/inputNames';
 import { parseConfig, formatProblem, suppliedFilePath, type ConfigFiles } from '../config/parse';

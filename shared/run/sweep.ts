@@ -1,3 +1,4 @@
+/** Removes templates earlier runs of the task left behind (tagged as ours, old enough). */
 import type { ImageBuilderConfig } from '../config/types';
 import type { TaskHost } from '../core/taskHost';
 import type { BuildServices, ListedTemplate, RunStatus } from '../ports/buildServices';

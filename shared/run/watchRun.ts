@@ -1,3 +1,4 @@
+/** Watches a running build: status polling, log tailing and the status lines, until it ends. */
 import type { ImageBuilderConfig } from '../config/types';
 import type { TaskHost } from '../core/taskHost';
 import { LogSections } from '../watch/logSections';

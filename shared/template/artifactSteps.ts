@@ -1,3 +1,4 @@
+/** The customizer steps that bring the build artifacts onto the build VM. */
 import type { ArtifactAccess, ArtifactsConfig, Provisioner } from '../config/types';
 import type { StagedArtifact } from './stagedArtifact';
 import { psQuote, psUrl, shQuote } from './scriptQuoting';

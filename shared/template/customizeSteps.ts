@@ -1,3 +1,4 @@
+/** The customize section: the user's customizers, artifact steps and Windows Update. */
 import type { ImageBuilderConfig } from '../config/types';
 import type { StagedArtifact } from './stagedArtifact';
 import {

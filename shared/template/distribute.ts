@@ -1,3 +1,4 @@
+/** The distribute section: one distributor per target. */
 import type { DistributeTarget } from '../config/types';
 import type { ImageTemplateDistributor } from './types';
 

@@ -1,3 +1,4 @@
+/** Short lines describing a template, for the log and the summary. */
 import { redactSas } from '../core/sasRedaction';
 import type { ImageTemplateBody, ImageTemplateDistributor, ImageTemplateSource } from './types';
 

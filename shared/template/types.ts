@@ -1,3 +1,4 @@
+/** The imageTemplates request body (API 2025-10-01) as the task builds it. */
 import type { StagedArtifact } from './stagedArtifact';
 
 /** What staging and version resolution found out before the template is built. */

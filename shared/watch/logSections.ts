@@ -1,3 +1,4 @@
+/** How build-log lines and status lines share the pipeline log's groups. */
 import type { TaskHost } from '../core/taskHost';
 
 /**

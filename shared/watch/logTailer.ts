@@ -1,3 +1,4 @@
+/** Follows the build's customization.log in staging storage while the build runs. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';

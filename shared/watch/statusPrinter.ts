@@ -1,3 +1,4 @@
+/** Turns watch events into pipeline log lines and the progress bar. */
 import type { TaskHost } from '../core/taskHost';
 import { describeError, formatDuration, formatTimestamp } from '../core/format';
 import type { LogSections } from './logSections';
