@@ -32,7 +32,7 @@ import type {
 } from '../preflight/types';
 
 /** API versions of the resources read by id (stable, long supported). */
-export const API_VERSIONS = {
+const API_VERSIONS = {
   identity: '2023-01-31',
   image: '2024-03-01',
   gallery: '2023-07-03',

@@ -129,7 +129,7 @@ export function registeringTokens(credential: TokenCredential, onToken: (token: 
 }
 
 /** Failure of the agent's ID token endpoint; the message carries status and reply text, never the access token. */
-export class IdTokenRequestError extends Error {
+class IdTokenRequestError extends Error {
   override readonly name = 'IdTokenRequestError';
   constructor(
     message: string,

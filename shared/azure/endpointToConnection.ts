@@ -1,7 +1,7 @@
 /**
  * Turns an AzureRM service connection, as the agent hands it over (URL, auth
  * scheme + parameters, data), into a ServiceConnection. Pure: the caller reads
- * the values (task-lib, or the local runner) and passes them in.
+ * the values (task-lib, or a test) and passes them in.
  */
 import { ServiceConnectionError } from './connectionError';
 import type { ServiceConnection, ServiceConnectionAuth } from '../ports/serviceConnection';

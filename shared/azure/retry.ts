@@ -62,7 +62,7 @@ export interface RetryTuning {
 
 export type ResolvedRetryTuning = Required<RetryTuning>;
 
-export const DEFAULT_RETRY_TUNING: ResolvedRetryTuning = {
+const DEFAULT_RETRY_TUNING: ResolvedRetryTuning = {
   maxRetries: 5,
   retryDelayInMs: 1000,
   maxRetryDelayInMs: 30_000,
@@ -82,7 +82,7 @@ export function resolveRetryTuning(tuning: RetryTuning = {}): ResolvedRetryTunin
 }
 
 /** Code of the error raised when a try runs out of `tryTimeoutInMs`. */
-export const TRY_TIMEOUT_CODE = 'ETIMEDOUT';
+const TRY_TIMEOUT_CODE = 'ETIMEDOUT';
 
 /** Exponential backoff with jitter: half the capped exponential wait plus a random part of the other half. */
 export function backoffDelayInMs(retryCount: number, tuning: Pick<ResolvedRetryTuning, 'retryDelayInMs' | 'maxRetryDelayInMs'>, random: () => number = Math.random): number {
@@ -124,11 +124,11 @@ function retryStrategy(tuning: ResolvedRetryTuning): RetryStrategy {
   };
 }
 
-export const RETRY_POLICY_NAME = 'imageBuilderRetryPolicy';
-export const TRY_TIMEOUT_POLICY_NAME = 'imageBuilderTryTimeoutPolicy';
+const RETRY_POLICY_NAME = 'imageBuilderRetryPolicy';
+const TRY_TIMEOUT_POLICY_NAME = 'imageBuilderTryTimeoutPolicy';
 
 /** The retrying policy, for the pipeline's Retry phase. */
-export function createRetryPolicy(tuning: RetryTuning = {}): PipelinePolicy {
+function createRetryPolicy(tuning: RetryTuning = {}): PipelinePolicy {
   const resolved = resolveRetryTuning(tuning);
   return { ...retryPolicy([retryStrategy(resolved)], { maxRetries: resolved.maxRetries }), name: RETRY_POLICY_NAME };
 }
@@ -138,7 +138,7 @@ export function createRetryPolicy(tuning: RetryTuning = {}): PipelinePolicy {
  * RestError. It sits after the Retry phase, so every try gets a fresh limit,
  * and leaves a caller's own abort alone.
  */
-export function createTryTimeoutPolicy(tryTimeoutInMs: number): PipelinePolicy {
+function createTryTimeoutPolicy(tryTimeoutInMs: number): PipelinePolicy {
   return {
     name: TRY_TIMEOUT_POLICY_NAME,
     async sendRequest(request, next) {

@@ -13,14 +13,14 @@ import {
 import { effectiveBuildTimeoutMinutes } from '../core/buildTimeout';
 
 /** After the build timeout: time for queueing before the build and for the VM to fetch the archive late in the build. */
-export const SAS_EXPIRY_MARGIN_MINUTES = 60;
+const SAS_EXPIRY_MARGIN_MINUTES = 60;
 /**
  * How far the agent's clock may run ahead of storage's. The SAS itself has no
  * start time (valid as soon as it is issued), but a user delegation key needs
  * one, and a key that starts in storage's future makes every SAS it signs fail
  * until then; so the key starts this long before the agent's now.
  */
-export const SAS_CLOCK_SKEW_MINUTES = 15;
+const SAS_CLOCK_SKEW_MINUTES = 15;
 
 export interface SasWindow {
   /** Start of the user delegation key (not of the SAS, which has none). */

@@ -15,8 +15,8 @@ import type { SkipReason } from '../staging/walk';
  * blockSize x (concurrency + 1)) stay far below the task's memory target (8 MiB
  * blocks measured 10-25 MiB more peak memory at 1 GiB, no faster: bench/).
  */
-export const UPLOAD_BLOCK_SIZE = 4 * 1024 * 1024;
-export const UPLOAD_CONCURRENCY = 4;
+const UPLOAD_BLOCK_SIZE = 4 * 1024 * 1024;
+const UPLOAD_CONCURRENCY = 4;
 
 export interface UploadArchiveOptions {
   /** Bytes accepted by storage so far. */

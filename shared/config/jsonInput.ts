@@ -2,7 +2,7 @@
 import { issue, type Issue } from './problems';
 
 /** Azure Resource Manager takes request bodies up to 4 MB; a JSON input cannot usefully be larger. */
-export const MAX_JSON_INPUT_BYTES = 4 * 1024 * 1024;
+const MAX_JSON_INPUT_BYTES = 4 * 1024 * 1024;
 /** Far deeper than any image template; deep enough nesting overflows the stack of whatever walks it later. */
 export const MAX_JSON_DEPTH = 64;
 

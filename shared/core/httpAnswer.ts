@@ -7,10 +7,10 @@
  */
 
 /** Statuses where a new try may well succeed: timeout, throttling, and server-side failures other than 501/505. */
-export const TRANSIENT_STATUS_CODES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+const TRANSIENT_STATUS_CODES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 
 /** Network error codes (Node, undici, core-rest-pipeline) where a new try may well succeed. */
-export const TRANSIENT_ERROR_CODES: ReadonlySet<string> = new Set([
+const TRANSIENT_ERROR_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
   'ECONNABORTED',

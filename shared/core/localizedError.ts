@@ -5,6 +5,9 @@
  * host formats it in the user's language (tl.loc), so no English copy of a
  * message lives in the code.
  */
+/** Formats a task.json message key with util.format arguments (TaskHost.loc, tl.loc, a test's localizer). */
+export type Localize = (key: string, ...args: unknown[]) => string;
+
 export interface LocalizedErrorOptions {
   /** The task input the user has to change, when one is to blame. */
   inputName?: string;
@@ -28,7 +31,7 @@ export class LocalizedError extends Error {
     if (options.requestId !== undefined) this.requestId = options.requestId;
   }
 
-  format(loc: (key: string, ...args: unknown[]) => string): string {
+  format(loc: Localize): string {
     return loc(this.key, ...this.args);
   }
 }

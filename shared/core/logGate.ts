@@ -34,7 +34,7 @@
  */
 
 /** Inserted between `##` and `vso` or `[`. */
-export const COMMAND_BREAK = '_';
+const COMMAND_BREAK = '_';
 
 /** `##` followed by `vso` (case-insensitive, as the agent's keyword warning) or by `[`. */
 const COMMAND_START = /##(?=vso|\[)/gi;

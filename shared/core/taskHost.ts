@@ -3,7 +3,7 @@
  *
  * The pipeline task implements it with azure-pipelines-task-lib
  * (shared/edge/taskLibHost.ts, the only module that imports task-lib);
- * the local runner and tests implement it in plain Node. Library code never
+ * tests implement it in plain Node. Library code never
  * writes to stdout or reads process.env itself.
  */
 

@@ -9,7 +9,7 @@
  */
 
 /** How long an idle process may linger after the task is done before it is ended. */
-export const LINGER_MS = 2_000;
+const LINGER_MS = 2_000;
 
 interface Writable {
   write(chunk: string, callback: (error?: Error | null) => void): boolean;
@@ -35,7 +35,7 @@ const realDeps = (): EndProcessDeps => ({
 });
 
 /** Calls `done` once every chunk written to the streams before this call has been handed to the OS. */
-export function afterFlush(streams: readonly Writable[], done: () => void): void {
+function afterFlush(streams: readonly Writable[], done: () => void): void {
   let left = streams.length;
   if (left === 0) return done();
   const one = () => {

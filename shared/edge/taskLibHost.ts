@@ -3,7 +3,7 @@
  *
  * It turns the agent's environment (inputs, variables, endpoints, signals)
  * into a TaskEnvironment and implements TaskHost with logging commands.
- * Everything else in shared/ is plain TypeScript that the local runner can drive too.
+ * Everything else in shared/ is plain TypeScript that tests can drive too.
  */
 import * as path from 'node:path';
 import * as fs from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * An AzureRM service connection as the task sees it, independent of how it was
- * read (agent ENDPOINT_* variables through task-lib, or the local runner).
+ * read (agent ENDPOINT_* variables through task-lib, or a test).
  * The ARM endpoint and the authority come from the connection, never from
  * constants, so sovereign clouds and local stand-ins go through the same code.
  */

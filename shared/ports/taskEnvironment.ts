@@ -6,7 +6,7 @@ import type { ServiceConnection } from './serviceConnection';
 
 /**
  * Everything the task needs from whatever runs it. The pipeline edge
- * (shared/edge/taskLibHost.ts) and the local runner both provide one, so the
+ * (shared/edge/taskLibHost.ts) and the tests both provide one, so the
  * task's behaviour lives in one place (shared/run/runTask.ts).
  */
 export interface TaskEnvironment {

@@ -7,7 +7,7 @@ import { redactSas } from '../core/sasRedaction';
  * the build produced. Pure: the caller sets each with host.setOutput.
  */
 
-export const OUTPUT_NAMES = [
+const OUTPUT_NAMES = [
   'imageUri',
   'managedImageId',
   'galleryImageVersionId',

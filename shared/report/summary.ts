@@ -1,4 +1,5 @@
 /** The Markdown of the run's summary tab; pure. */
+import type { Localize } from '../core/localizedError';
 import type { ImageTemplateBody, ImageTemplateCustomizer } from '../template/types';
 import { formatDuration } from '../core/format';
 import { phaseLabel, type PhaseDuration } from '../core/runPhase';
@@ -11,8 +12,6 @@ import type { DistributionKind, DistributionResult, OutputValues } from './outpu
  * user are escaped, since a `|` or `<` in a name would otherwise break the table
  * or inject markup.
  */
-
-export type Localize = (key: string, ...args: unknown[]) => string;
 
 export interface SummaryFacts {
   /** The task's result, e.g. Succeeded, SucceededWithIssues, Failed, Canceled. */
@@ -45,7 +44,7 @@ const PORTAL_HOSTS: Readonly<Record<string, string>> = {
   azurechinacloud: 'https://portal.azure.cn',
 };
 
-export function portalHost(environment: string): string | undefined {
+function portalHost(environment: string): string | undefined {
   return PORTAL_HOSTS[environment.trim().toLowerCase()];
 }
 

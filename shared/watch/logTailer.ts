@@ -109,9 +109,9 @@ export interface DiscoveryCache {
 }
 
 export const LOG_CONTAINER = 'packerlogs';
-export const LOG_FILE_NAME = 'customization.log';
+const LOG_FILE_NAME = 'customization.log';
 /** The service's last line in customization.log. */
-export const LOG_END_MARKER = 'Done exporting Packer logs to Azure Storage.';
+const LOG_END_MARKER = 'Done exporting Packer logs to Azure Storage.';
 
 function isDenied(error: unknown): boolean {
   const s = statusOf(error);
@@ -119,7 +119,7 @@ function isDenied(error: unknown): boolean {
 }
 
 /** `/subscriptions/s/resourceGroups/NAME` (or a bare name) to NAME. */
-export function resourceGroupNameOf(resourceGroupId: string): string {
+function resourceGroupNameOf(resourceGroupId: string): string {
   const match = /\/resourceGroups\/([^/]+)/i.exec(resourceGroupId);
   return match ? match[1]! : resourceGroupId.replace(/^\/+|\/+$/g, '');
 }

@@ -11,8 +11,7 @@ import { effectiveBuildTimeoutMinutes } from '../core/buildTimeout';
 import { isTransientError, retryAfterMs } from '../core/httpAnswer';
 import { type Phase, type PhaseDuration } from '../core/runPhase';
 
-/** `lastRunStatus.runState` values (2025-10-01). */
-export type RunState = 'Running' | 'Canceling' | 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Canceled';
+/** The `lastRunStatus.runState` values (2025-10-01) a run ends in. */
 export type TerminalRunState = 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Canceled';
 
 /** The part of an image template the watch needs (the SDK's ImageTemplate is assignable to it). */
@@ -98,8 +97,8 @@ export interface PollTemplateRunOptions {
  * clean-up of the build VM come on top, so the wait allows this much more.
  */
 export const DEFAULT_DEADLINE_MARGIN_MINUTES = 30;
-export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 5;
-export const DEFAULT_JITTER_RATIO = 0.1;
+const DEFAULT_MAX_CONSECUTIVE_FAILURES = 5;
+const DEFAULT_JITTER_RATIO = 0.1;
 
 const TERMINAL: readonly TerminalRunState[] = ['Succeeded', 'PartiallySucceeded', 'Failed', 'Canceled'];
 
@@ -117,7 +116,7 @@ const PROGRESS_BY_SUB_STATE: Readonly<Record<string, number>> = {
   Distributing: 90,
 };
 
-export function isTerminalRunState(value: string | undefined): value is TerminalRunState {
+function isTerminalRunState(value: string | undefined): value is TerminalRunState {
   return TERMINAL.includes(value as TerminalRunState);
 }
 
@@ -128,7 +127,7 @@ export function progressPercent(phase: Phase, previous = 0): number {
   return byPhase ?? previous;
 }
 
-export function buildDeadline(startedAt: number, buildTimeoutInMinutes: number, marginMinutes = DEFAULT_DEADLINE_MARGIN_MINUTES): number {
+function buildDeadline(startedAt: number, buildTimeoutInMinutes: number, marginMinutes = DEFAULT_DEADLINE_MARGIN_MINUTES): number {
   return startedAt + (effectiveBuildTimeoutMinutes(buildTimeoutInMinutes) + marginMinutes) * 60_000;
 }
 
@@ -141,14 +140,14 @@ function samePhase(a: Phase | undefined, b: Phase): boolean {
  * not poll ARM in lock step. Only ever shorter: the user's interval is the
  * longest a new status or log line waits to be seen.
  */
-export function jitteredDelayMs(intervalSeconds: number, ratio: number, random: () => number): number {
+function jitteredDelayMs(intervalSeconds: number, ratio: number, random: () => number): number {
   const base = intervalSeconds * 1000;
   return Math.max(0, Math.round(base * (1 - random() * ratio)));
 }
 
-export const realClock: Clock = { now: () => Date.now() };
+const realClock: Clock = { now: () => Date.now() };
 
-export const realSleep: Sleep = (ms, signal) =>
+const realSleep: Sleep = (ms, signal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(abortError());
     const onAbort = () => {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { TaskHost, TaskOutcome } from '../../shared/core/taskHost';
 
 /**
- * A TaskHost for running the task outside a pipeline (the local runner):
+ * A TaskHost for running the task outside a pipeline (unit tests):
  * plain lines on a stream, secrets masked, outputs and files collected.
  */
 export class ConsoleHost implements TaskHost {
