@@ -19,7 +19,7 @@ import {
   type HttpClient,
 } from '@azure/core-rest-pipeline';
 import { applyRetryPolicy, type RetryTuning } from './retry';
-import { applyNetworkSettings, networkClientOptions } from './network';
+import { applyNetworkSettings, networkClientOptions, surfacingProxyFailures } from './network';
 import { networkSecretsOf } from './networkSettings';
 import type { ServiceConnection } from './serviceConnection';
 
@@ -63,6 +63,10 @@ export interface CreateCredentialOptions {
 }
 
 export function createCredential(connection: ServiceConnection, options: CreateCredentialOptions = {}): TokenCredential {
+  return surfacingProxyFailures(credentialFor(connection, options), connection.network);
+}
+
+function credentialFor(connection: ServiceConnection, options: CreateCredentialOptions): TokenCredential {
   const common = {
     authorityHost: connection.authorityHost,
     ...(isWellKnownAuthority(connection.authorityHost) ? {} : { disableInstanceDiscovery: true }),

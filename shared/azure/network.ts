@@ -24,15 +24,15 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as tls from 'node:tls';
+import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import {
-  createHttpHeaders,
-  createPipelineRequest,
-  proxyPolicy,
   type Agent,
   type Pipeline,
   type PipelinePolicy,
   type PipelineRequest,
 } from '@azure/core-rest-pipeline';
+import type { TokenCredential } from '@azure/core-auth';
 import { LocalizedError } from '../host/localizedError';
 import type { NetworkSettings, ProxySettings, TlsMaterial } from './networkSettings';
 
@@ -50,7 +50,7 @@ export class ProxyError extends LocalizedError {
     super(key, [proxyUrl, reason]);
     this.message =
       key === 'ProxyUnreachable'
-        ? `Could not connect to the agent's proxy ${proxyUrl} (${reason}).`
+        ? `Could not connect through the agent's proxy ${proxyUrl} (${reason}).`
         : `The agent's proxy ${proxyUrl} refused the proxy credentials (${reason}).`;
     Object.setPrototypeOf(this, new.target.prototype);
   }
@@ -66,14 +66,13 @@ export function proxyErrorIn(error: unknown): ProxyError | undefined {
   return undefined;
 }
 
-/** Socket errors that, with the request sent to the proxy, can only be about reaching the proxy itself. */
+/** Socket errors of a tunnelled request: the task connects only to the proxy, so they are about reaching it. */
 const PROXY_CONNECT_FAILURES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
   'EHOSTUNREACH',
   'ENETUNREACH',
-  'EPROTO',
 ]);
 
 /** The proxy URL as it may be printed: scheme, host and port only. */
@@ -104,38 +103,78 @@ function tlsOptionsOf(material: TlsMaterial | undefined): tls.ConnectionOptions 
   };
 }
 
-/** The proxy URL the SDK's proxy agents take: credentials in it, percent-encoded by URL. */
-function proxyUrlWithCredentials(proxy: ProxySettings): URL {
-  const url = new URL(proxy.url);
-  url.username = '';
-  url.password = '';
-  if (proxy.username) url.username = proxy.username;
-  if (proxy.password) url.password = proxy.password;
-  return url;
-}
+/** Error codes of a refused tunnel, mapped to ProxyError by the policy. */
+const TUNNEL_AUTH_REQUIRED = 'PROXY_AUTHENTICATION_REQUIRED';
+const TUNNEL_REFUSED = 'PROXY_TUNNEL_REFUSED';
+
+type ConnectionCallback = (error: Error | null, socket?: Duplex) => void;
 
 /**
- * The SDK's own proxy agents (https-proxy-agent, http-proxy-agent, pinned by
- * @azure/core-rest-pipeline), taken from its proxy policy rather than imported
- * directly, so the task depends on nothing the SDK does not already bring.
+ * Opens `CONNECT host:port` on the proxy and hands the tunnel to Node's
+ * agent machinery, upgraded to TLS for https targets with the agent's CA and
+ * client certificate, verified against the target's own name or address.
+ * (The SDK's proxy agent verifies an IP target as "localhost" and takes no
+ * TLS settings, hence this one.)
  */
-async function sdkProxyAgent(proxyUrl: URL, secureTarget: boolean): Promise<Agent> {
-  const policy = proxyPolicy(
-    {
-      host: `${proxyUrl.protocol}//${proxyUrl.hostname}`,
-      port: Number(proxyUrl.port || (proxyUrl.protocol === 'https:' ? 443 : 80)),
-      username: decodeURIComponent(proxyUrl.username),
-      password: decodeURIComponent(proxyUrl.password),
-    },
-    { customNoProxyList: [] },
-  );
-  let agent: Agent | undefined;
-  const probe = createPipelineRequest({ url: secureTarget ? 'https://proxy-probe.invalid/' : 'http://proxy-probe.invalid/' });
-  await policy.sendRequest(probe, async (request) => {
-    agent = request.agent;
-    return { request, status: 200, headers: createHttpHeaders() };
+function openTunnel(
+  proxy: ProxySettings,
+  secureTarget: boolean,
+  options: tls.ConnectionOptions & { host?: string; port?: number | string },
+  callback: ConnectionCallback,
+): void {
+  const proxyUrl = new URL(proxy.url);
+  const host = options.host ?? 'localhost';
+  const port = Number(options.port ?? (secureTarget ? 443 : 80));
+  const authority = `${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
+  const headers: Record<string, string> = { host: authority };
+  if (proxy.username || proxy.password) {
+    headers['proxy-authorization'] = `Basic ${Buffer.from(`${proxy.username ?? ''}:${proxy.password ?? ''}`).toString('base64')}`;
+  }
+  const request = (proxyUrl.protocol === 'https:' ? https : http).request({
+    host: proxyUrl.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(proxyUrl.port || (proxyUrl.protocol === 'https:' ? 443 : 80)),
+    method: 'CONNECT',
+    path: authority,
+    headers,
+    agent: false,
+    // A TLS proxy is verified with the same trust as the targets.
+    ...(proxyUrl.protocol === 'https:' && options.ca ? { ca: options.ca } : {}),
   });
-  if (!agent) throw new Error('@azure/core-rest-pipeline no longer sets a proxy agent on requests; the agent proxy cannot be applied');
+  let settled = false;
+  const settle = (error: Error | null, socket?: Duplex) => {
+    if (settled) return;
+    settled = true;
+    callback(error, socket);
+  };
+  request.once('connect', (response, socket) => {
+    if (response.statusCode !== 200) {
+      socket.destroy();
+      const refused = Object.assign(new Error(`HTTP ${response.statusCode} to CONNECT ${authority}`), {
+        code: response.statusCode === 407 ? TUNNEL_AUTH_REQUIRED : TUNNEL_REFUSED,
+      });
+      settle(refused);
+      return;
+    }
+    if (!secureTarget) {
+      settle(null, socket);
+      return;
+    }
+    const servername = net.isIP(host) ? undefined : (options.servername || host);
+    settle(null, tls.connect({ ...options, host, socket, ...(servername ? { servername } : {}) }));
+  });
+  request.once('error', (error) => settle(error));
+  request.end();
+}
+
+/** An https (or http) agent whose connections are tunnels through the proxy; keep-alive reuses them per target. */
+function tunnelAgent(proxy: ProxySettings, secureTarget: boolean, tlsOptions: tls.ConnectionOptions): Agent {
+  const AgentBase = secureTarget ? https.Agent : http.Agent;
+  const agent = new AgentBase({ keepAlive: true, ...(secureTarget ? tlsOptions : {}) });
+  // Node's agents accept an asynchronous createConnection(options, callback).
+  (agent as unknown as { createConnection: (options: object, callback: ConnectionCallback) => undefined }).createConnection = (options, callback) => {
+    openTunnel(proxy, secureTarget, options, callback);
+    return undefined;
+  };
   return agent;
 }
 
@@ -146,34 +185,28 @@ async function sdkProxyAgent(proxyUrl: URL, secureTarget: boolean): Promise<Agen
 class AgentNetwork {
   private readonly bypass: RegExp[];
   private readonly tlsOptions: tls.ConnectionOptions;
-  private readonly proxyUrl: URL | undefined;
   readonly displayUrl: string | undefined;
-  private readonly proxyAgents = new Map<boolean, Promise<Agent>>();
+  private readonly proxyAgents = new Map<boolean, Agent>();
   private directHttps: https.Agent | undefined;
   private directHttp: http.Agent | undefined;
+  /** The last proxy failure, for callers whose library swallows the request's error (MSAL). */
+  lastFailure: ProxyError | undefined;
 
   constructor(private readonly settings: NetworkSettings) {
     this.bypass = (settings.proxy?.bypass ?? []).map((source) => new RegExp(source, 'i'));
     this.tlsOptions = tlsOptionsOf(settings.tls);
-    this.proxyUrl = settings.proxy ? proxyUrlWithCredentials(settings.proxy) : undefined;
     this.displayUrl = settings.proxy ? displayProxyUrl(settings.proxy.url) : undefined;
   }
 
   /** True when the request goes through the proxy: there is one and no bypass entry matches the URL. */
   viaProxy(url: string): boolean {
-    return this.proxyUrl !== undefined && !this.bypass.some((re) => re.test(url));
+    return this.settings.proxy !== undefined && !this.bypass.some((re) => re.test(url));
   }
 
-  async proxyAgent(secureTarget: boolean): Promise<Agent> {
+  proxyAgent(secureTarget: boolean): Agent {
     let agent = this.proxyAgents.get(secureTarget);
     if (!agent) {
-      agent = sdkProxyAgent(this.proxyUrl!, secureTarget).then((made) => {
-        // Node merges an agent's `options` into each request's, and the proxy
-        // agent opens the target's TLS connection with them: so the agent's CA
-        // and client certificate reach the tunnelled connection.
-        if (secureTarget) Object.assign((made as unknown as { options: object }).options, this.tlsOptions);
-        return made;
-      });
+      agent = tunnelAgent(this.settings.proxy!, secureTarget, this.tlsOptions);
       this.proxyAgents.set(secureTarget, agent);
     }
     return agent;
@@ -189,7 +222,7 @@ class AgentNetwork {
   }
 
   get hasProxy(): boolean {
-    return this.proxyUrl !== undefined;
+    return this.settings.proxy !== undefined;
   }
 }
 
@@ -222,7 +255,7 @@ export function createNetworkPolicy(settings: NetworkSettings): PipelinePolicy {
     async sendRequest(request: PipelineRequest, next) {
       const secureTarget = request.url.toLowerCase().startsWith('https:');
       const proxied = network.viaProxy(request.url);
-      if (proxied) request.agent = await network.proxyAgent(secureTarget);
+      if (proxied) request.agent = network.proxyAgent(secureTarget);
       else if (network.hasProxy) request.agent = network.directAgent(secureTarget);
       else if (!request.agent && secureTarget && network.hasTls) request.agent = network.directAgent(true);
       if (!proxied) return next(request);
@@ -232,11 +265,35 @@ export function createNetworkPolicy(settings: NetworkSettings): PipelinePolicy {
         response = await next(request);
       } catch (error) {
         const code = String((error as { code?: unknown }).code ?? '');
-        if (PROXY_CONNECT_FAILURES.has(code)) throw new ProxyError('ProxyUnreachable', network.displayUrl!, code);
+        const reason = (error as { message?: unknown }).message;
+        if (code === TUNNEL_AUTH_REQUIRED) {
+          throw (network.lastFailure = new ProxyError('ProxyAuthenticationFailed', network.displayUrl!, 'HTTP 407 Proxy Authentication Required'));
+        }
+        if (code === TUNNEL_REFUSED) throw (network.lastFailure = new ProxyError('ProxyUnreachable', network.displayUrl!, String(reason)));
+        if (PROXY_CONNECT_FAILURES.has(code)) throw (network.lastFailure = new ProxyError('ProxyUnreachable', network.displayUrl!, code));
         throw error;
       }
-      if (response.status === 407) throw new ProxyError('ProxyAuthenticationFailed', network.displayUrl!, 'HTTP 407 Proxy Authentication Required');
       return response;
+    },
+  };
+}
+
+/**
+ * A credential whose failures name the proxy when the proxy was why: MSAL
+ * turns a failed request into its own error codes (endpoints_resolution_error,
+ * network_error) and drops what the request threw.
+ */
+export function surfacingProxyFailures(credential: TokenCredential, settings: NetworkSettings | undefined): TokenCredential {
+  if (!settings?.proxy) return credential;
+  const network = networkOf(settings);
+  return {
+    async getToken(scopes, options) {
+      network.lastFailure = undefined;
+      try {
+        return await credential.getToken(scopes, options);
+      } catch (error) {
+        throw proxyErrorIn(error) ?? network.lastFailure ?? error;
+      }
     },
   };
 }

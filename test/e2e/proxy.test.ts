@@ -146,7 +146,7 @@ describe('e2e proxy: the agent\'s proxy and certificate settings', function () {
     });
     assertResult(result, 'Failed');
     const errors = errorsOf(result);
-    assert.match(errors, new RegExp(`Could not connect to the agent's proxy http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`), errors);
+    assert.match(errors, new RegExp(`Could not connect through the agent's proxy http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`), errors);
     assert.ok(!result.log.join('\n').includes('build-agent'), 'the proxy user name is not printed with the URL');
     assertNoSecrets(result, azure, [password]);
   });
