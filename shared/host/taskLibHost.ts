@@ -107,12 +107,20 @@ export function createPipelineEnvironment(taskJsonDir: string): { env: TaskEnvir
       jobId: tl.getVariable('System.JobId'),
       taskInstanceId: tl.getVariable('System.TaskInstanceId'),
       workingDirectory: tl.getVariable('System.DefaultWorkingDirectory') ?? process.cwd(),
+      ...connectionSubscription(),
     },
     readTextFile: (p) => fs.readFileSync(p, 'utf8'),
     serviceConnection: (endpointId) => readServiceConnection(endpointId),
     cancellation: cancel.signal,
   };
   return { env, host, cancel };
+}
+
+/** The connection's subscription from its endpoint data (no call to Azure), for subscription() in a deployment template. */
+function connectionSubscription(): { subscriptionId?: string } {
+  const endpointId = tl.getInput('azureSubscription', false);
+  const subscriptionId = endpointId ? tl.getEndpointDataParameter(endpointId, 'subscriptionid', true) : undefined;
+  return subscriptionId ? { subscriptionId } : {};
 }
 
 /** The agent rejects a multi-line secret (and fails the step), so each line is masked instead. */
