@@ -18,8 +18,10 @@
  * Keys (as Microsoft forms them): loc.friendlyName, loc.description,
  * loc.helpMarkDown, loc.instanceNameFormat, loc.releaseNotes,
  * loc.group.displayName.<group>, loc.input.label.<input>,
- * loc.input.help.<input>, loc.input.options.<input>.<value> (pick list
- * display names) and loc.messages.<key>.
+ * loc.input.help.<input> and loc.messages.<key>. Pick list option display
+ * names stay as written in task.json: Microsoft's own tasks never reference
+ * resources there, and whether the service resolves `ms-resource:` inside
+ * `options` is not documented, so a reference could show up raw in the editor.
  *
  * The check is strict: a culture file must have exactly the keys of en-US,
  * and a translation must keep every placeholder of the English text (`%s`
@@ -126,10 +128,6 @@ export function localizeTaskJson(task: JsonObject): { resources: Record<string, 
       const name = String(input['name']);
       if ('label' in input) input['label'] = ref(`loc.input.label.${name}`, input['label']) as Json;
       if ('helpMarkDown' in input) input['helpMarkDown'] = ref(`loc.input.help.${name}`, input['helpMarkDown']) as Json;
-      const options = input['options'];
-      if (isObject(options)) {
-        for (const value of Object.keys(options)) options[value] = ref(`loc.input.options.${name}.${value}`, options[value]) as Json;
-      }
     }
   }
   const messages = taskLoc['messages'];
