@@ -4,4 +4,6 @@ import type { TaskOutcome } from '../core/taskHost';
 export interface BuildRunOutcome {
   result: TaskOutcome;
   message: string;
+  /** The summary tab's Markdown so far; attached once, after cleanup has added its account. */
+  summary?: string;
 }

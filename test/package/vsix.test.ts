@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleTask, findTaskEntries } from '../../scripts/bundle';
+import { CULTURES } from '../../scripts/localize';
 import { runTaskLikeAgent } from '../agent/runTaskLikeAgent';
 import { findNode20, node24Path } from '../agent/nodeBinaries';
 import { repoRoot } from '../support/repoRoot';
@@ -234,6 +235,16 @@ describe('build and package', function () {
       for (const file of ['task.json', 'icon.png']) {
         assert.ok(entries.includes(`tasks/AzureImageVersionCheck/AzureImageVersionCheckV1/${file}`), `version check ${file} missing`);
       }
+      // Azure DevOps shows task.loc.json with the texts of the user's culture; the agent reads the same files for messages.
+      for (const task of ['tasks/AzureImageBuilder/AzureImageBuilderV1', 'tasks/AzureImageVersionCheck/AzureImageVersionCheckV1']) {
+        assert.ok(entries.includes(`${task}/task.loc.json`), `${task}/task.loc.json missing`);
+        for (const culture of CULTURES) {
+          const file = `${task}/Strings/resources.resjson/${culture}/resources.resjson`;
+          assert.ok(entries.includes(file), `${file} missing from the vsix`);
+        }
+      }
+      const zhCN = readZipEntries(vsix).find((e) => e.name === 'tasks/AzureImageBuilder/AzureImageBuilderV1/Strings/resources.resjson/zh-CN/resources.resjson');
+      assert.ok(zhCN && zhCN.size > 10_000, 'the Chinese messages ship, not an empty file');
       const bundle = readZipEntries(vsix).find((e) => e.name === 'tasks/AzureImageBuilder/AzureImageBuilderV1/index.js');
       assert.ok(bundle && bundle.size > 10_000, 'the bundle holds the task, not a stub');
       // The build run is a lazily loaded bundle of its own (scripts/bundle.ts); without it a real run cannot start.
