@@ -9,4 +9,7 @@ export const CHECK_TITLE_KEYS: Readonly<Record<CheckId, string>> = {
   regions: 'PreflightCheckRegions',
   templateName: 'PreflightCheckTemplateName',
   permissions: 'PreflightCheckPermissions',
+  storageAccess: 'PreflightCheckStorageAccess',
+  quota: 'PreflightCheckQuota',
+  identityRights: 'PreflightCheckIdentityRights',
 };
