@@ -110,8 +110,18 @@ describe('preflight against the ARM emulator', function () {
     it('checks the regions against the subscription\'s locations', () => {
       // A reader error here would be a warning ("Not checked"); the unit tests of runPreflight cover that path.
       const regions = byCheck(outcome, 'regions');
-      assert.equal(regions.length, 1);
-      assert.match(regions[0] ?? '', /^passed: /);
+      // The regions named, and the gallery's own region among the replication targets.
+      assert.equal(regions.length, 2, regions.join('\n'));
+      for (const line of regions) assert.match(line, /^passed: /);
+    });
+
+    it('reads quota, VM sizes, the identity\'s role assignments and the storage account through the stand-in', () => {
+      assert.deepEqual(
+        [...byCheck(outcome, 'quota'), ...byCheck(outcome, 'identityRights'), ...byCheck(outcome, 'storageAccess')].map((l) => l.replace(/:.*/, '')),
+        ['passed', 'passed', 'passed'],
+        JSON.stringify(outcome.results),
+      );
+      assert.match(byCheck(outcome, 'quota')[0] ?? '', /Standard_D4s_v5 \(4 vCPUs\)/);
     });
 
     it('only reads', () => assertOnlyReads(arm));
