@@ -10,6 +10,7 @@ export const PREFLIGHT_MESSAGES: Record<string, string> = {
   PreflightCheckSource: 'Source image',
   PreflightCheckGalleryCompatibility: 'Gallery image definitions',
   PreflightCheckRegions: 'Regions',
+  PreflightCheckGalleryRegion: 'Gallery region',
   PreflightCheckTemplateName: 'Template name',
   PreflightCheckPermissions: 'Permissions of the service connection',
   PreflightCheckStorageAccess: 'Artifact storage',

@@ -192,6 +192,7 @@ export const CHECK_IDS = [
   'source',
   'galleryCompatibility',
   'regions',
+  'galleryRegion',
   'templateName',
   'permissions',
   'storageAccess',

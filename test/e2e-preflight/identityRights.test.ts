@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { RoleAssignmentSeed } from '../emulators/arm/types';
-import { assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, startStage, TITLES, warningsOf, type PreflightStage } from './support';
+import { assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, startStage, warningsOf, type PreflightStage } from './support';
 
 const RIGHTS = 'Rights of the template identity';
 
@@ -104,7 +104,7 @@ describe('e2e preflight: rights of the template identity', function () {
       );
       const checklist = assertStoppedAfterPreflight(observed, 'Succeeded');
       assert.ok(
-        linesOf(checklist, TITLES.regions, '✓').some((l) => l.text.includes('is replicated to the region of gallery') && l.text.includes('northeurope')),
+        linesOf(checklist, 'Gallery region', '✓').some((l) => l.text.includes('is replicated to the region of gallery') && l.text.includes('northeurope')),
         JSON.stringify(checklist.lines),
       );
     });

@@ -7,7 +7,7 @@ import type { CheckResult, PreflightContext } from '../types';
 import { checkLines } from './result';
 
 export async function checkGalleryRegion(ctx: PreflightContext): Promise<CheckResult[]> {
-  const line = checkLines('regions');
+  const line = checkLines('galleryRegion');
   const targets = ctx.config.distribute.flatMap((t) => (t.kind === 'sharedImageGallery' ? [t] : []));
   const results = await Promise.all(
     targets.map(async (target) => {

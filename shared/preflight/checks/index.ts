@@ -18,7 +18,7 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
   { id: 'source', run: checkSource },
   { id: 'galleryCompatibility', run: checkGalleryCompatibility },
   { id: 'regions', run: checkRegions },
-  { id: 'regions', run: checkGalleryRegion },
+  { id: 'galleryRegion', run: checkGalleryRegion },
   { id: 'quota', run: checkQuota },
   { id: 'templateName', run: checkTemplateName },
   { id: 'permissions', run: checkPermissions },
