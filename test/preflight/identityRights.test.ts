@@ -77,3 +77,17 @@ describe('preflight: rights of the template identity', () => {
     assert.ok(covers('/', ids.galleryDefinition));
   });
 });
+
+describe('preflight: rights of the template identity where only some scopes can be read', () => {
+  it('reports what it found at the readable scopes and warns about the others', async () => {
+    const reader = fakeReader((w) => {
+      w.roleAssignments[TEMPLATE_PRINCIPAL] = [{ scope: `/subscriptions/${SUBSCRIPTION}`, roleDefinitionId: ROLES.reader.id }];
+      w.roleAssignmentsForbidden.push(ids.sourceManagedImage.toLowerCase());
+    });
+    const config = configWith('shell', (c) => (c.source = managedImageSource()));
+    assert.deepEqual(
+      lines(await runCheck(checkIdentityRights, config, reader)).map((l) => l.replace(/:.*/, '')),
+      ['failed [galleryImageId]', 'warning [managedIdentity]'],
+    );
+  });
+});

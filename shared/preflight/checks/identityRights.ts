@@ -43,27 +43,33 @@ export async function checkIdentityRights(ctx: PreflightContext): Promise<CheckR
   const identityId = ctx.config.target.managedIdentity;
   const identity = await ctx.reader.getIdentity(identityId, ctx.signal);
   // A missing identity is the identities check's finding.
-  if (!identity?.principalId) return [];
+  const principalId = identity?.principalId;
+  if (!principalId) return [];
   const needs = await needsOf(ctx);
   if (needs.length === 0) return [];
 
-  const results: CheckResult[] = [];
-  for (const need of needs) {
-    let permissions: PermissionSet[];
-    try {
-      permissions = await permissionsAt(ctx, need.scope, identity.principalId);
-    } catch (error) {
-      const status = (error as { statusCode?: number }).statusCode;
-      if (status !== 403 && status !== 401) throw error;
-      return [line.warning('managedIdentity', 'PreflightIdentityRightsUnreadable', identityId, need.scope)];
-    }
-    const missing = [
-      ...need.actions.filter((a) => !isActionAllowed(permissions, a)),
-      ...need.dataActions.filter((a) => !isDataActionAllowed(permissions, a)),
-    ];
-    if (missing.length > 0) results.push(line.failed(need.input, need.key, identityId, need.scope, missing.join(', ')));
-  }
-  if (results.length === 0) results.push(line.passed('PreflightIdentityRightsGranted', identityId, needs.map((n) => n.scope).join(', ')));
+  const findings = await Promise.all(
+    needs.map(async (need): Promise<CheckResult | 'unreadable' | undefined> => {
+      let permissions: PermissionSet[];
+      try {
+        permissions = await permissionsAt(ctx, need.scope, principalId);
+      } catch (error) {
+        const status = (error as { statusCode?: number }).statusCode;
+        if (status !== 403 && status !== 401) throw error;
+        return 'unreadable';
+      }
+      const missing = [
+        ...need.actions.filter((a) => !isActionAllowed(permissions, a)),
+        ...need.dataActions.filter((a) => !isDataActionAllowed(permissions, a)),
+      ];
+      return missing.length > 0 ? line.failed(need.input, need.key, identityId, need.scope, missing.join(', ')) : undefined;
+    }),
+  );
+  const results = findings.filter((f): f is CheckResult => f !== undefined && f !== 'unreadable');
+  // Where the connection may not look, nothing is claimed: one warning names the first such scope.
+  const unreadable = findings.findIndex((f) => f === 'unreadable');
+  if (unreadable >= 0) results.push(line.warning('managedIdentity', 'PreflightIdentityRightsUnreadable', identityId, needs[unreadable]?.scope ?? ''));
+  else if (results.length === 0) results.push(line.passed('PreflightIdentityRightsGranted', identityId, needs.map((n) => n.scope).join(', ')));
   return results;
 }
 
