@@ -14,6 +14,7 @@ import { redactSas } from '../text/sasRedaction';
 import type { BuildServices } from './buildServices';
 import type { WatchResult } from './watchRun';
 import type { BuildRunOutcome } from './runBuild';
+import type { TaskPhaseTiming } from './taskPhases';
 
 /** Lines of customization.log printed with a failure. */
 const FAILURE_LOG_LINES = 100;
@@ -27,6 +28,8 @@ interface FinishArgs {
   pinnedPlatformVersion?: string;
   /** The preflight checklist as Markdown, appended to the summary tab. */
   preflightSection?: string;
+  /** The task's own phases so far, for the summary's time per phase. */
+  taskPhases?: readonly TaskPhaseTiming[];
 }
 
 /**
@@ -179,6 +182,8 @@ function writeSummary(
       distribution: facts.distribution,
       outputs: facts.outputs,
       phases: watch?.phases ?? [],
+      taskPhases: args.taskPhases,
+      steps: watch?.stepTimings,
       totalMs: watch?.elapsedMs,
       environment: args.environment,
       failure: facts.failure,
