@@ -10,6 +10,7 @@ import { failureHints } from '../report/failureHints';
 import { failureLine, serviceFailureOfError, serviceFailureOfProvisioning, serviceFailureOfRun, type FailureLine } from '../report/serviceFailure';
 import { effectiveBuildTimeoutMinutes } from '../watch/statusPoller';
 import { describeError } from '../watch/format';
+import { withoutPackerPrefix } from '../watch/logLines';
 import { redactSas } from '../text/sasRedaction';
 import type { BuildServices } from './buildServices';
 import type { WatchResult } from './watchRun';
@@ -122,7 +123,8 @@ export function reportFailure(args: FinishArgs & { error?: unknown }): BuildRunO
   const logTail = watch?.logTail.slice(-FAILURE_LOG_LINES) ?? [];
   if (logTail.length > 0) {
     host.beginGroup(host.loc('FailureLogTail', logTail.length));
-    for (const line of logTail) host.info(line);
+    // Without the Packer prefix, as the live view shows them; the step markers stay to tell where it failed.
+    for (const line of logTail) host.info(withoutPackerPrefix(line));
     host.endGroup();
   }
   const hints = failureHints({
