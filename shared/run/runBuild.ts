@@ -35,6 +35,8 @@ export interface BuildRunRequest {
 export interface BuildRunOutcome {
   result: TaskOutcome;
   message: string;
+  /** The summary tab's Markdown so far; attached once, after cleanup has added its account. */
+  summary?: string;
 }
 
 /**
@@ -134,23 +136,30 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
     phases.start('cleanup');
     const report = await cleanUp({ host, config, services, created, outcome: outcome.result, clock: request.clock });
     phases.stop();
-    writeCleanupSummary(host, config, outcome, report, phases.list().find((p) => p.phase === 'cleanup'));
+    attachSummary(host, config, outcome, report, phases.list().find((p) => p.phase === 'cleanup'));
   }
   return outcome;
 }
 
-/** The summary tab's account of what cleanup did and what is left; the last word of a cancelled run. */
-function writeCleanupSummary(host: TaskHost, config: ImageBuilderConfig, outcome: BuildRunOutcome, report: CleanupReport, timing?: TaskPhaseTiming): void {
-  if (report.lines.length === 0) return;
-  const markdown = [
-    `## ${escapeMarkdown(host.loc('CleanupSummaryTitle', config.target.templateName, outcome.result))}`,
-    '',
-    ...report.lines.map((line) => `- ${escapeMarkdown(line)}`),
-    ...(timing ? [`- ${escapeMarkdown(host.loc('CleanupSummaryTime', formatDuration(timing.durationMs)))}`] : []),
-    '',
-  ].join('\n');
+/**
+ * One summary tab per step: the run's own summary (when it got that far) with
+ * cleanup's account of what it did and what is left, the last word of a cancelled run.
+ */
+function attachSummary(host: TaskHost, config: ImageBuilderConfig, outcome: BuildRunOutcome, report: CleanupReport, timing?: TaskPhaseTiming): void {
+  const cleanup =
+    report.lines.length === 0
+      ? undefined
+      : [
+          `## ${escapeMarkdown(host.loc('CleanupSummaryTitle', config.target.templateName, outcome.result))}`,
+          '',
+          ...report.lines.map((line) => `- ${escapeMarkdown(line)}`),
+          ...(timing ? [`- ${escapeMarkdown(host.loc('CleanupSummaryTime', formatDuration(timing.durationMs)))}`] : []),
+          '',
+        ].join('\n');
+  const markdown = [outcome.summary, cleanup].filter((part): part is string => part !== undefined).join('\n');
+  if (markdown === '') return;
   try {
-    uploadSummaryFile(host, `${config.target.templateName}-cleanup`, markdown);
+    uploadSummaryFile(host, config.target.templateName, markdown);
   } catch (err) {
     host.warning(host.loc('CleanupSummaryFailed', (err as Error).message));
   }
