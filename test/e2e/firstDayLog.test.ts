@@ -126,7 +126,8 @@ describe('e2e first day: a readable log, gallery latest pinned, a least-privileg
     const { result } = runOf('galleryLatest');
     const versionId = result.outputs['bake.galleryImageVersionId'];
     assert.ok(versionId, JSON.stringify(result.outputs));
-    const summaryFile = result.summaries.find((f) => !f.includes('-cleanup'));
+    const summaryFile = result.summaries[0];
+    assert.equal(result.summaries.length, 1, 'one summary tab per step');
     assert.ok(summaryFile, JSON.stringify(result.summaries));
     const markdown = fs.readFileSync(summaryFile, 'utf8');
     const version = versionId.split('/').pop()!;
