@@ -43,6 +43,8 @@ interface FoundAccount {
   name: string;
   resourceGroup: string;
   blobEndpoint: string;
+  /** False when the account refuses its keys: then the connection's token is the only way in. */
+  sharedKeyAllowed: boolean;
 }
 
 const isDenied = (error: unknown) => statusOf(error) === 401 || statusOf(error) === 403;
@@ -55,7 +57,7 @@ async function findAccount(deps: StageDeps, name: string): Promise<FoundAccount>
     if (!resourceGroup || !blobEndpoint) {
       throw new StagingError('storageAccountName', 'StorageAccountNoBlobEndpoint', [name]);
     }
-    return { name: account.name, resourceGroup, blobEndpoint };
+    return { name: account.name, resourceGroup, blobEndpoint, sharedKeyAllowed: account.allowSharedKeyAccess !== false };
   }
   throw new StagingError(
     'storageAccountName',
@@ -64,7 +66,18 @@ async function findAccount(deps: StageDeps, name: string): Promise<FoundAccount>
   );
 }
 
+function sharedKeyDisabled(account: FoundAccount, cause?: unknown): StagingError {
+  return new StagingError(
+    'storageAccountName',
+    'StorageAccountSharedKeyDisabled',
+    [account.name],
+    { cause },
+  );
+}
+
 async function accountKey(deps: StageDeps, account: FoundAccount): Promise<StorageSharedKeyCredential> {
+  // The key would be refused: say why instead of failing on the upload.
+  if (!account.sharedKeyAllowed) throw sharedKeyDisabled(account);
   let keys;
   try {
     keys = await deps.storage.storageAccounts.listKeys(account.resourceGroup, account.name);
@@ -103,6 +116,7 @@ async function openContainer(
     return { service: bearerService, container: bearerContainer };
   } catch (error) {
     if (!isDenied(error)) throw error;
+    if (!account.sharedKeyAllowed) throw sharedKeyDisabled(account, error);
     log.info(log.loc('StagingAccountKeyFallback', account.name));
   }
   const sharedKey = await accountKey(deps, account);
