@@ -70,6 +70,7 @@ export const INPUT_NAMES = [
   'optimizeVmBoot',
   'cleanup',
   'sweepLeftovers',
+  'skipUnchanged',
   'pollIntervalSeconds',
   'dryRun',
   'preflight',

@@ -10,6 +10,8 @@ import type { BuildServices } from './buildServices';
 import { createResourceGroupTemplates, createTemplateOperations } from './templateOperations';
 import { newestVersion } from '../images/versionOrder';
 import { ArmPreflightReader } from '../preflight';
+import { createPublishedImages } from './publishedImages';
+import { contentDigest } from '../staging/contentDigest';
 
 /**
  * BuildServices over the Azure SDKs, pointed at the service connection's
@@ -34,6 +36,13 @@ export function createAzureBuildServices(connection: ServiceConnection, host: Ta
       if (!newest) throw new LocalizedError('PlatformImageNotFound', [`${source.publisher}:${source.offer}:${source.sku}`, location]);
       return newest;
     },
+    digestArtifacts: (packagePath, signal) => contentDigest(packagePath, signal),
+    // Images may live in another subscription than the connection's; the client goes by the id's.
+    publishedImages: createPublishedImages((subscriptionId) =>
+      subscriptionId.toLowerCase() === connection.subscriptionId.toLowerCase()
+        ? clients.compute
+        : createAzureClients({ ...connection, subscriptionId }, credential, { onSecret }).compute,
+    ),
     async stageArtifacts(cfg, onProgress, signal) {
       const staged = await stageArtifacts(
         { storage: clients.storage, credential: clients.credential, blobServiceFor: clients.blobServiceFor, onSecret },

@@ -14,6 +14,8 @@ import { ownershipTags, withOwnershipTags } from './ownership';
 import { sweepLeftovers } from './sweep';
 import { escapeMarkdown } from '../report/summary';
 import { preflight } from './preflightStep';
+import { fingerprintStep } from './fingerprintStep';
+import { withFingerprintTag } from '../template/fingerprint';
 
 export interface BuildRunRequest {
   host: TaskHost;
@@ -66,6 +68,13 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
       host.info(host.loc('PinnedPlatformVersion', `${source.publisher}:${source.offer}:${source.sku}`, pinnedPlatformVersion));
     }
 
+    // Before anything is uploaded or created: with skipUnchanged an unchanged build ends here.
+    const { fingerprint, skipped } = await fingerprintStep({ host, config, services, pinnedPlatformVersion, signal: cancellation });
+    if (skipped) {
+      outcome = skipped;
+      return outcome;
+    }
+
     let upload: StagedUpload | undefined;
     if (config.artifacts) {
       host.info(host.loc('StagingArtifacts', config.artifacts.packagePath, config.artifacts.storageAccountName));
@@ -76,6 +85,8 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
     body = buildImageTemplate(config, { artifact: upload?.artifact, pinnedPlatformVersion });
     // Marks the template as this task's, so a later run can sweep it if this one is cut off.
     body = { ...body, tags: withOwnershipTags(body.tags, ownershipTags(config, request.pipeline)) };
+    // What the build produces carries the fingerprint, so a later run can tell it is current.
+    body = withFingerprintTag(body, fingerprint);
     host.info(host.loc('TemplateName', config.target.templateName));
     for (const line of summarizeTemplate(body)) host.info(`  ${line}`);
 
