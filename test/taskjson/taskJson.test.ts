@@ -59,6 +59,8 @@ const OUTPUTS = [
   'pirOffer',
   'pirSku',
   'pirVersion',
+  'buildFingerprint',
+  'buildSkipped',
 ];
 
 /** Operators of the classic editor's visibleRule grammar. */
