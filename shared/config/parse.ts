@@ -11,7 +11,7 @@ import {
   isVmSize,
   runOutputNames,
 } from './names';
-import { issue, type ParseResult } from './problems';
+import { issue, type ConfigProblem, type ParseResult } from './problems';
 import { REPLICA_STORAGE_TYPES, isRegionName, normalizeRegion, parseReplicationRegions } from './regions';
 import {
   checkResourceId,
@@ -44,6 +44,7 @@ import type {
   ValidateConfig,
   VnetConfig,
 } from './types';
+import type { DeploymentScope } from './armTemplate';
 import { distributeFromTemplate, parseTemplateBody, sourceFromTemplate } from './userTemplate';
 
 export { formatProblem, type ConfigProblem, type ParseResult } from './problems';
@@ -87,7 +88,7 @@ export function parseConfig(
   const reader = new InputReader(inputs, context.workingDirectory);
   const provisioner = reader.choice('provisioner', PROVISIONERS);
   const target = readTarget(reader, context);
-  const userTemplate = readUserTemplate(reader, files);
+  const userTemplate = readUserTemplate(reader, files, { location: target.location, resourceGroup: target.resourceGroup, subscriptionId: context.subscriptionId });
   const source = readSource(reader, provisioner, userTemplate?.body);
   const artifacts = readArtifacts(reader, provisioner, files);
   const customize = readCustomize(reader, provisioner, artifacts !== undefined);
@@ -111,7 +112,7 @@ export function parseConfig(
   const preflightOnly = reader.bool('preflightOnly');
   if (preflightOnly && !preflight) reader.add('preflightOnly', issue('PreflightOnlyNeedsPreflight'));
 
-  if (reader.problems.length > 0 || source === undefined) return { ok: false, problems: reader.problems };
+  if (reader.problems.length > 0 || source === undefined) return { ok: false, problems: withoutFollowOns(reader, userTemplate) };
   const config: ImageBuilderConfig = {
     target,
     provisioner,
@@ -163,14 +164,22 @@ function readRegion(reader: InputReader, name: InputName, value: string | undefi
   return undefined;
 }
 
-function readUserTemplate(reader: InputReader, files: ConfigFiles): UserTemplate | undefined {
+/** Inputs the template file would have supplied: when the file is unusable, their absence is not a second error. */
+const FILLED_BY_TEMPLATE_FILE = ['SourceInputRequired', 'DistributorInputRequired'];
+
+function withoutFollowOns(reader: InputReader, userTemplate: UserTemplate | undefined): ConfigProblem[] {
+  const unusableFile = reader.supplied('templateJsonPath') !== undefined && userTemplate === undefined;
+  return unusableFile ? reader.problems.filter((p) => !FILLED_BY_TEMPLATE_FILE.includes(p.key)) : reader.problems;
+}
+
+function readUserTemplate(reader: InputReader, files: ConfigFiles, scope: DeploymentScope): UserTemplate | undefined {
   const templatePath = reader.supplied('templateJsonPath');
   if (templatePath === undefined) return undefined;
   if (files.templateJson === undefined) {
     reader.add('templateJsonPath', issue('TemplateFileUnread', templatePath));
     return undefined;
   }
-  const parsed = parseTemplateBody(files.templateJson, templatePath);
+  const parsed = parseTemplateBody(files.templateJson, templatePath, scope);
   if (parsed.issue) reader.add('templateJsonPath', parsed.issue);
   reader.addAll('templateJsonPath', parsed.issues ?? []);
   if (!parsed.body) return undefined;

@@ -191,4 +191,9 @@ export interface PipelineContext {
   taskInstanceId?: string;
   /** Where relative paths are rooted (System.DefaultWorkingDirectory). */
   workingDirectory: string;
+  /**
+   * The service connection's subscription, when the edge can read it from the
+   * connection without calling Azure: subscription() in a deployment template.
+   */
+  subscriptionId?: string;
 }

@@ -70,10 +70,11 @@ export async function reportSuccess(
     }
   }
   const result = partial ? 'SucceededWithIssues' : 'Succeeded';
-  writeSummary(args, result, { outputs, distribution, templateId: templateState?.id });
+  const summary = renderRunSummary(args, result, { outputs, distribution, templateId: templateState?.id });
   attachLog(host, watch);
   return {
     result,
+    summary,
     // A VHD without a uri lives in the staging account, which goes with the template.
     defaultVhdProduced: distribution.some((d) => d.kind === 'vhd' && !d.target && d.artifact !== undefined),
     message: partial
@@ -138,11 +139,13 @@ export function reportFailure(args: FinishArgs & { error?: unknown }): BuildRunO
     lines.push(text);
   }
 
-  if (args.body) writeSummary(args, 'Failed', { outputs: { templateName: config.target.templateName }, distribution: distributionResults(args.body, []), failure: lines });
+  const summary = args.body
+    ? renderRunSummary(args, 'Failed', { outputs: { templateName: config.target.templateName }, distribution: distributionResults(args.body, []), failure: lines })
+    : undefined;
   if (watch) attachLog(host, watch);
   host.setOutput('templateName', config.target.templateName);
   if (watch?.snapshot?.lastRunStatus?.runState) host.setOutput('runState', watch.snapshot.lastRunStatus.runState);
-  return { result: 'Failed', message: host.loc('BuildFailed', config.target.templateName) };
+  return { result: 'Failed', message: host.loc('BuildFailed', config.target.templateName), summary };
 }
 
 /** The failure line, and the request id a support case needs when Azure gave one. */
@@ -161,13 +164,17 @@ function publishOutputs(host: TaskHost, outputs: OutputValues): void {
   host.endGroup();
 }
 
-function writeSummary(
+/**
+ * The summary tab's Markdown for a run that got as far as a template body. It is
+ * not uploaded here: the build run adds what cleanup did and attaches one tab.
+ */
+function renderRunSummary(
   args: FinishArgs,
   outcome: string,
   facts: { outputs: OutputValues; distribution: ReturnType<typeof distributionResults>; templateId?: string; failure?: string[] },
-): void {
+): string | undefined {
   const { host, config, body, watch } = args;
-  if (!body) return;
+  if (!body) return undefined;
   const markdown = renderSummary(
     {
       outcome,
@@ -185,7 +192,7 @@ function writeSummary(
     },
     host.loc.bind(host),
   );
-  uploadSummaryFile(host, config.target.templateName, args.preflightSection ? `${markdown}\n${args.preflightSection}\n` : markdown);
+  return args.preflightSection ? `${markdown}\n${args.preflightSection}\n` : markdown;
 }
 
 /**

@@ -33,6 +33,8 @@ export interface BuildRunRequest {
 export interface BuildRunOutcome {
   result: TaskOutcome;
   message: string;
+  /** The summary tab's Markdown so far; attached once, after cleanup has added its account. */
+  summary?: string;
 }
 
 /**
@@ -124,22 +126,24 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
     }
   } finally {
     const report = await cleanUp({ host, config, services, created, outcome: outcome.result, clock: request.clock });
-    writeCleanupSummary(host, config, outcome, report);
+    attachSummary(host, config, outcome, report);
   }
   return outcome;
 }
 
-/** The summary tab's account of what cleanup did and what is left; the last word of a cancelled run. */
-function writeCleanupSummary(host: TaskHost, config: ImageBuilderConfig, outcome: BuildRunOutcome, report: CleanupReport): void {
-  if (report.lines.length === 0) return;
-  const markdown = [
-    `## ${escapeMarkdown(host.loc('CleanupSummaryTitle', config.target.templateName, outcome.result))}`,
-    '',
-    ...report.lines.map((line) => `- ${escapeMarkdown(line)}`),
-    '',
-  ].join('\n');
+/**
+ * One summary tab per step: the run's own summary (when it got that far) with
+ * cleanup's account of what it did and what is left, the last word of a cancelled run.
+ */
+function attachSummary(host: TaskHost, config: ImageBuilderConfig, outcome: BuildRunOutcome, report: CleanupReport): void {
+  const cleanup =
+    report.lines.length === 0
+      ? undefined
+      : [`## ${escapeMarkdown(host.loc('CleanupSummaryTitle', config.target.templateName, outcome.result))}`, '', ...report.lines.map((line) => `- ${escapeMarkdown(line)}`), ''].join('\n');
+  const markdown = [outcome.summary, cleanup].filter((part): part is string => part !== undefined).join('\n');
+  if (markdown === '') return;
   try {
-    uploadSummaryFile(host, `${config.target.templateName}-cleanup`, markdown);
+    uploadSummaryFile(host, config.target.templateName, markdown);
   } catch (err) {
     host.warning(host.loc('CleanupSummaryFailed', (err as Error).message));
   }

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ImageBuilderConfig } from '../../shared/config/types';
 import { ConsoleHost } from '../../shared/host/consoleHost';
 import type { BuildServices } from '../../shared/run/buildServices';
@@ -97,9 +98,10 @@ describe('build run orchestration (fake Azure)', () => {
     assert.equal(calls.at(-1) === 'get', false, 'nothing polls the template after the delete request');
     const requested = lines.find((l) => l.includes('Deletion of image template proj-42-1 in resource group rg-aib requested'));
     assert.ok(requested && /in the background/.test(requested), lines.join('\n'));
-    const cleanupSummary = host.summaries.find((f) => f.endsWith('proj-42-1-cleanup-summary.md'));
-    assert.ok(cleanupSummary, host.summaries.join(','));
-    const markdown = fs.readFileSync(cleanupSummary, 'utf8');
+    // One summary tab: the run's failure, then what cleanup did.
+    assert.deepEqual(host.summaries.map((f) => path.basename(f)), ['proj-42-1-summary.md']);
+    const markdown = fs.readFileSync(host.summaries[0]!, 'utf8');
+    assert.ok(markdown.indexOf('Failed') < markdown.indexOf('Cleanup of image template'), markdown);
     assert.match(markdown, /Deletion of image template proj-42-1 in resource group rg-aib requested/);
     assert.match(markdown, /Deleted the uploaded build artifacts/);
   });
