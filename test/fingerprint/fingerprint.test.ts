@@ -6,6 +6,9 @@ import type { ImageBuilderConfig } from '../../shared/config/types';
 import { contentDigest } from '../../shared/staging/contentDigest';
 import { buildFingerprint, FINGERPRINT_TAG, fingerprintBody, withFingerprintTag } from '../../shared/template/fingerprint';
 import { buildImageTemplate } from '../../shared/template';
+import { ConsoleHost } from '../../shared/host/consoleHost';
+import { performDryRun } from '../../shared/run/dryRun';
+import { loc } from '../config/configFixtures';
 import { artifactsFor, baseConfig, galleryTarget, galleryVersionSource, managedImageTarget, vhdTarget } from '../support/configFixtures';
 
 function config(change: (c: ImageBuilderConfig) => void = () => undefined): ImageBuilderConfig {
@@ -124,5 +127,20 @@ describe('artifact content digest', () => {
     const digests = await Promise.all([byte, mode, link, name].map(async (d) => (await contentDigest(d)).sha256));
     for (const d of digests) assert.notEqual(d, base);
     assert.equal(new Set(digests).size, 4);
+  });
+});
+
+describe('dry run and the fingerprint', () => {
+  it('prints the fingerprint and what a real run would do, and sets both outputs, without Azure', async () => {
+    const lines: string[] = [];
+    const host = new ConsoleHost(loc, (l) => lines.push(l));
+    const c = baseConfig();
+    c.dryRun = true;
+    await performDryRun(host, c);
+    assert.match(host.outputs.buildFingerprint ?? '', /^[0-9a-f]{64}$/);
+    assert.equal(host.outputs.buildFingerprint, buildFingerprint(c, {}));
+    assert.equal(host.outputs.buildSkipped, 'false');
+    assert.ok(lines.some((l) => l.includes('would build unless the newest image carries this fingerprint')), lines.join('\n'));
+    assert.ok(lines.some((l) => l.includes('The source asks for latest')), 'the base image is latest here, so the dry run says its fingerprint differs');
   });
 });
