@@ -114,7 +114,7 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
     } else if (watch.kind === 'succeeded' || watch.kind === 'partiallySucceeded') {
       const success = await reportSuccess({ host, config, environment, services, body, watch, pinnedPlatformVersion, preflightSection });
       created.defaultVhdProduced = success.defaultVhdProduced;
-      outcome = { result: success.result, message: success.message };
+      outcome = { result: success.result, message: success.message, summary: success.summary };
     } else {
       outcome = reportFailure({ host, config, environment, body, watch, pinnedPlatformVersion, preflightSection });
     }

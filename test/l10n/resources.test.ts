@@ -52,6 +52,7 @@ describe('localization files', () => {
 
       it('task.loc.json names a resource for every UI text, and each one exists in en-US', () => {
         const taskLoc = JSON.parse(fs.readFileSync(taskLocJsonPath(task.folder), 'utf8')) as Record<string, any>;
+        const taskJson = JSON.parse(fs.readFileSync(path.join(task.folder, 'task.json'), 'utf8')) as Record<string, any>;
         const english = readResjson(resjsonPath(task.folder, SOURCE_CULTURE));
         for (const field of ['friendlyName', 'description', 'helpMarkDown', 'instanceNameFormat']) {
           assert.equal(taskLoc[field], `ms-resource:loc.${field}`);
@@ -59,9 +60,9 @@ describe('localization files', () => {
         for (const input of taskLoc['inputs'] as Record<string, any>[]) {
           assert.equal(input['label'], `ms-resource:loc.input.label.${input['name']}`);
           assert.equal(input['helpMarkDown'], `ms-resource:loc.input.help.${input['name']}`);
-          for (const [value, display] of Object.entries(input['options'] ?? {})) {
-            assert.equal(display, `ms-resource:loc.input.options.${input['name']}.${value}`);
-          }
+          // Option display names stay as task.json writes them (see scripts/localize.ts).
+          const english = (taskJson['inputs'] as Record<string, any>[]).find((i) => i['name'] === input['name']);
+          assert.deepEqual(input['options'], english?.['options']);
         }
         for (const group of (taskLoc['groups'] ?? []) as Record<string, any>[]) {
           assert.equal(group['displayName'], `ms-resource:loc.group.displayName.${group['name']}`);
@@ -72,7 +73,6 @@ describe('localization files', () => {
           assert.ok(reference.slice('ms-resource:'.length) in english, `${at}: ${reference} has no en-US text`);
         }
         // Everything else is the same task.json: ids, names, types, rules, defaults.
-        const taskJson = JSON.parse(fs.readFileSync(path.join(task.folder, 'task.json'), 'utf8')) as Record<string, any>;
         assert.deepEqual(taskLoc['id'], taskJson['id']);
         assert.deepEqual(taskLoc['version'], taskJson['version']);
         assert.deepEqual(taskLoc['execution'], taskJson['execution']);
@@ -147,7 +147,7 @@ describe('the placeholder check', () => {
     assert.match(placeholderProblem('Name', '`Name`')!, /adds "`Name`"/);
   });
 
-  it('keys pick list display names by input and value, as ms-resource references', () => {
+  it('keys labels, help and messages as ms-resource references and leaves pick list display names as written', () => {
     const { resources, taskLoc } = localizeTaskJson({
       friendlyName: 'F',
       inputs: [{ name: 'kind', label: 'Kind', helpMarkDown: 'Help', options: { a: 'Apple', b: 'Banana' } }],
@@ -157,11 +157,9 @@ describe('the placeholder check', () => {
       'loc.friendlyName': 'F',
       'loc.input.label.kind': 'Kind',
       'loc.input.help.kind': 'Help',
-      'loc.input.options.kind.a': 'Apple',
-      'loc.input.options.kind.b': 'Banana',
       'loc.messages.Hello': 'Hello %s',
     });
-    assert.deepEqual((taskLoc['inputs'] as any)[0].options, { a: 'ms-resource:loc.input.options.kind.a', b: 'ms-resource:loc.input.options.kind.b' });
+    assert.deepEqual((taskLoc['inputs'] as any)[0].options, { a: 'Apple', b: 'Banana' });
     assert.deepEqual(taskLoc['messages'], { Hello: 'ms-resource:loc.messages.Hello' });
   });
 });
