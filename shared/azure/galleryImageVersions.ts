@@ -28,6 +28,17 @@ export interface GalleryVersionStore {
 
 /** How often the update is polled when Azure gives no Retry-After: it takes seconds. */
 const UPDATE_POLL_MS = 1_000;
+/** How long the version may say Updating after the update's answer; the caller reads the result back either way. */
+const UPDATE_WAIT_LIMIT_MS = 15 * 60_000;
+const IN_PROGRESS = new Set(['updating', 'creating']);
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+  });
+}
 
 export function createGalleryVersionStore(compute: ComputeManagementClient, ref: GalleryVersionRef, pollIntervalMs = UPDATE_POLL_MS): GalleryVersionStore {
   const versions = compute.galleryImageVersions;
@@ -59,6 +70,12 @@ export function createGalleryVersionStore(compute: ComputeManagementClient, ref:
         { publishingProfile: { ...current.publishingProfile, excludeFromLatest: value } },
         { abortSignal: signal, updateIntervalInMs: pollIntervalMs },
       );
+      // An answer without an operation to follow can come back while the version still says Updating:
+      // the update is done when the version itself says so.
+      const deadline = Date.now() + UPDATE_WAIT_LIMIT_MS;
+      while (IN_PROGRESS.has((await get(signal)).provisioningState?.toLowerCase() ?? '') && Date.now() < deadline) {
+        await sleep(pollIntervalMs, signal);
+      }
     },
   };
 }

@@ -69,6 +69,8 @@ describe('e2e promote and demote a gallery image version', function () {
   const summaryText = (r: AgentRunResult) => r.summaries.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
 
   it('promote changes exactly excludeFromLatest, waits for the update and says so; a second promote changes nothing', async () => {
+    // The version says Updating for 1.5 s after the PATCH's answer: a task that did not wait ends before that.
+    azure.arm.setScenario({ timing: { ...FAST_BUILD, provisioningMs: 1_500 } });
     const id = seedVersion({ excludeFromLatest: true });
     const before = structuredClone(versionJson(id)!);
     const result = await run(id, 'promote');
