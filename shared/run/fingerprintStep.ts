@@ -5,7 +5,6 @@
  */
 import type { ImageBuilderConfig } from '../config/types';
 import type { TaskHost } from '../host/types';
-import { newestVersion } from '../images/versionOrder';
 import { galleryVersionOf } from '../report/outputs';
 import { escapeMarkdown } from '../report/summary';
 import { buildFingerprint, type FingerprintInputs } from '../template/fingerprint';
@@ -26,6 +25,8 @@ export async function fingerprintStep(args: {
   services: BuildServices;
   /** The platform version the run pinned, when it did. */
   pinnedPlatformVersion?: string;
+  /** The gallery version id the run pinned a gallery source's `latest` to, when it did. */
+  pinnedGalleryVersionId?: string;
   signal: AbortSignal;
 }): Promise<FingerprintResult> {
   const { host, config, services, signal } = args;
@@ -43,7 +44,7 @@ export async function fingerprintStep(args: {
     host.setOutput('buildSkipped', 'false');
     return { fingerprint };
   }
-  publishSkipped(host, config, fingerprint, decision.images, inputs.platformVersion);
+  publishSkipped(host, config, fingerprint, decision.images, inputs);
   return { fingerprint, skipped: { result: 'Succeeded', message: host.loc('BuildSkippedDone', fingerprint) } };
 }
 
@@ -55,10 +56,8 @@ async function fingerprintInputs(args: Parameters<typeof fingerprintStep>[0]): P
     // Without pinning the template still says `latest`; the fingerprint needs the version it stands for.
     inputs.platformVersion = args.pinnedPlatformVersion ?? (await services.resolveLatestPlatformVersion(source, config.target.location, signal));
   }
-  if (source.kind === 'galleryImageVersion' && /\/versions\/latest$/i.test(source.imageVersionId)) {
-    inputs.galleryVersionId = await latestGalleryVersion(services, source.imageVersionId.replace(/\/versions\/latest$/i, ''), signal);
-    if (inputs.galleryVersionId) host.info(host.loc('GallerySourceLatestIs', inputs.galleryVersionId));
-  }
+  // The run pins a gallery source's `latest` before this step (runBuild), so the template and the fingerprint name the same version.
+  if (source.kind === 'galleryImageVersion' && args.pinnedGalleryVersionId) inputs.galleryVersionId = args.pinnedGalleryVersionId;
   if (config.artifacts) {
     const digest = await services.digestArtifacts(config.artifacts.packagePath, signal);
     host.info(host.loc('ArtifactsContentDigest', String(digest.files), String(digest.bytes), digest.sha256));
@@ -67,17 +66,8 @@ async function fingerprintInputs(args: Parameters<typeof fingerprintStep>[0]): P
   return inputs;
 }
 
-/** What `latest` of a gallery image means to Azure: the highest version that succeeded and is not excluded from latest. */
-async function latestGalleryVersion(services: BuildServices, definitionId: string, signal: AbortSignal): Promise<string | undefined> {
-  const eligible = (await services.publishedImages.galleryVersions(definitionId, signal)).filter(
-    (v) => !v.excludeFromLatest && (v.provisioningState ?? '').toLowerCase() === 'succeeded',
-  );
-  const newest = newestVersion(eligible.map((v) => v.name));
-  return eligible.find((v) => v.name === newest)?.id;
-}
-
 /** Outputs and summary of a run that found its image current. */
-function publishSkipped(host: TaskHost, config: ImageBuilderConfig, fingerprint: string, images: CurrentImage[], platformVersion: string | undefined): void {
+function publishSkipped(host: TaskHost, config: ImageBuilderConfig, fingerprint: string, images: CurrentImage[], inputs: FingerprintInputs): void {
   for (const image of images) host.info(host.loc('BuildSkippedImage', image.id));
   const gallery = images.find((i) => i.kind === 'galleryImageVersion')?.id;
   const managed = images.find((i) => i.kind === 'managedImage')?.id;
@@ -89,8 +79,9 @@ function publishSkipped(host: TaskHost, config: ImageBuilderConfig, fingerprint:
   ];
   const source = config.source;
   if (source.kind === 'platformImage') {
-    outputs.push(['pirPublisher', source.publisher], ['pirOffer', source.offer], ['pirSku', source.sku], ['pirVersion', platformVersion ?? source.version]);
+    outputs.push(['pirPublisher', source.publisher], ['pirOffer', source.offer], ['pirSku', source.sku], ['pirVersion', inputs.platformVersion ?? source.version]);
   }
+  if (source.kind === 'galleryImageVersion') outputs.push(['sourceImageVersionId', inputs.galleryVersionId ?? source.imageVersionId]);
   outputs.push(['buildFingerprint', fingerprint], ['buildSkipped', 'true']);
   host.beginGroup(host.loc('OutputsHeading'));
   for (const [name, value] of outputs) {

@@ -50,7 +50,7 @@ export function fingerprintBody(config: ImageBuilderConfig, inputs: FingerprintI
           format: config.provisioner === 'powershell' ? ('zip' as const) : ('tar.gz' as const),
         }
       : undefined;
-  const body = buildImageTemplate(config, { artifact, pinnedPlatformVersion: inputs.platformVersion });
+  const body = buildImageTemplate(config, { artifact, pinnedPlatformVersion: inputs.platformVersion, pinnedGalleryVersionId: inputs.galleryVersionId });
   const { tags: _templateTags, ...rest } = body;
   return {
     ...rest,

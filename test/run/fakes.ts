@@ -79,6 +79,7 @@ export function fakeServices(script: FakeScript = {}) {
       galleryVersions: async () => (calls.push('galleryVersions'), script.galleryVersions ?? []),
       managedImage: async () => (calls.push('managedImage'), script.managedImage),
     },
+    resolveLatestGalleryVersion: async (id: string) => (calls.push('resolveLatestGallery'), id.replace(/\/versions\/latest$/i, '/versions/2.0.1')),
     stageArtifacts: async () => {
       calls.push('stage');
       return {

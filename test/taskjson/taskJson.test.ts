@@ -61,6 +61,7 @@ const OUTPUTS = [
   'pirVersion',
   'buildFingerprint',
   'buildSkipped',
+  'sourceImageVersionId',
 ];
 
 /** Operators of the classic editor's visibleRule grammar. */
