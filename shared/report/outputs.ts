@@ -21,6 +21,8 @@ const OUTPUT_NAMES = [
   'pirOffer',
   'pirSku',
   'pirVersion',
+  'buildFingerprint',
+  'buildSkipped',
   'sourceImageVersionId',
 ] as const;
 
