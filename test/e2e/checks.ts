@@ -101,6 +101,22 @@ export async function assertCleanup(
   else assert.deepEqual(blobs, [], `no artifact blob of ${templateName} should remain`);
 }
 
+/**
+ * Settles when a status read of the template's build arrives at the ARM
+ * stand-in after its POST .../run: the build is running and the task is
+ * watching it. A cancel on this event lands mid-build without waiting for
+ * the task's next poll to print a sub-state.
+ */
+export function statusReadOfRun(azure: LocalAzure, templateName: string): Promise<RequestLogEntry> {
+  const own = `/imagetemplates/${templateName.toLowerCase()}`;
+  let runPosted = false;
+  return azure.arm.waitForRequest((r) => {
+    const p = r.path.toLowerCase();
+    if (r.method === 'POST' && p.endsWith(`${own}/run`)) runPosted = true;
+    return runPosted && r.method === 'GET' && p.endsWith(own);
+  });
+}
+
 /** Deletions and builds are asynchronous in the stand-in; wait until none is in flight. */
 export async function waitForIdle(azure: LocalAzure, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;

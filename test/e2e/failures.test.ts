@@ -10,6 +10,7 @@ import {
   assertResult,
   node20Path,
   requestsForTemplate,
+  statusReadOfRun,
   templatesNamed,
   uniqueTemplateName,
 } from './checks';
@@ -155,17 +156,7 @@ describe('e2e failure, partial success, cancel and cleanup policy', function () 
       const templateName = uniqueTemplateName(`cancel-${how.toLowerCase()}`);
       // Long enough customizing that the cancel lands while the build runs.
       azure.arm.setScenario({ timing: { ...FAST_BUILD, customizerMs: 30_000 } });
-      const ownPath = (path: string) => path.toLowerCase().endsWith(`/imagetemplates/${templateName.toLowerCase()}`);
-      let runPosted = false;
-      const cancel =
-        how === 'whenLine'
-          ? { whenLine: (l: string) => /Customizing|Provisioning with shell/.test(l) }
-          : {
-              on: azure.arm.waitForRequest((r) => {
-                if (r.method === 'POST' && ownPath(r.path.replace(/\/run$/i, ''))) runPosted = true;
-                return runPosted && r.method === 'GET' && ownPath(r.path);
-              }),
-            };
+      const cancel = how === 'whenLine' ? { whenLine: (l: string) => /Customizing|Provisioning with shell/.test(l) } : { on: statusReadOfRun(azure, templateName) };
       const result = await runImageBuilderTask({ azure, nodePath: node20Path(), inputs: { ...linuxGalleryInputs(world, app), templateName }, cancel });
       assertResult(result, 'Canceled');
       assert.ok(result.canceled);

@@ -4,7 +4,7 @@ import { node24Path } from '../agent/nodeBinaries';
 import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
 import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld, type SignInScheme } from './harness';
 import { mapLimited } from '../support/limited';
-import { FAST_BUILD, assertCleanup, assertNoSecrets, assertResult, requestsForTemplate, uniqueTemplateName } from './checks';
+import { FAST_BUILD, assertCleanup, assertNoSecrets, assertResult, requestsForTemplate, statusReadOfRun, uniqueTemplateName } from './checks';
 
 /** The same bundle on Node 24: a full build per sign-in scheme, and a cancel. */
 describe('e2e on Node 24: every sign-in scheme and cancel', function () {
@@ -45,7 +45,7 @@ describe('e2e on Node 24: every sign-in scheme and cancel', function () {
       azure,
       nodePath: node24Path,
       inputs: { ...linuxGalleryInputs(world, app), templateName },
-      cancel: { whenLine: (l) => /Customizing|Provisioning with shell/.test(l) },
+      cancel: { on: statusReadOfRun(azure, templateName) },
     });
     azure.arm.setScenario({ timing: FAST_BUILD });
     assertResult(result, 'Canceled');

@@ -4,7 +4,7 @@ import type { FaultSpec, RequestLogEntry } from '../emulators/arm/types';
 import type { StorageFaultSpec, StorageRequestLogEntry } from '../emulators/storageFaultProxy';
 import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from './harness';
 import { mapLimited } from '../support/limited';
-import { FAST_BUILD, assertCleanup, assertNoSecrets, assertResult, listAzuriteBlobs, node20Path, requestsForTemplate, uniqueTemplateName } from './checks';
+import { FAST_BUILD, assertCleanup, assertNoSecrets, assertResult, listAzuriteBlobs, node20Path, requestsForTemplate, statusReadOfRun, uniqueTemplateName } from './checks';
 
 type Run = Awaited<ReturnType<typeof runImageBuilderTask>>;
 type RunRequest = Parameters<typeof runImageBuilderTask>[0];
@@ -337,7 +337,7 @@ describe('e2e storage faults: every fault kind on every storage operation, same 
       const cancelPath = (n: string) => new RegExp(`/providers/Microsoft\\.VirtualMachineImages/imageTemplates/${esc(n)}/cancel$`, 'i');
       FAULT_KINDS.forEach((f, i) => azure.arm.injectFault({ ...f.spec, method: 'POST', pathPattern: cancelPath(names[i]!), count: f.count }));
       const results = await Promise.all(
-        mapLimited(names, (templateName) => run(templateName, world.storageAccountName, { cancel: { whenLine: (l) => /Customizing|Provisioning with shell/.test(l) } })),
+        mapLimited(names, (templateName) => run(templateName, world.storageAccountName, { cancel: { on: statusReadOfRun(azure, templateName) } })),
       );
       azure.arm.setScenario({ timing: FAST_BUILD });
       const armLog = azure.arm.requests();

@@ -95,7 +95,8 @@ describe('test TLS and the test wrapper', function () {
     });
 
     it('stops what is left when mocha itself dies, and reports the signal', async function () {
-      const result = await runWrapper(writeSpec("process.kill(process.pid, 'SIGKILL');"));
+      // With --parallel the spec runs in a worker (MOCHA_WORKER_ID set), a child of mocha's main process.
+      const result = await runWrapper(writeSpec("process.kill(process.env.MOCHA_WORKER_ID === undefined ? process.pid : process.ppid, 'SIGKILL');"));
       assert.equal(result.code, 128 + os.constants.signals.SIGKILL);
       assert.match(result.stderr, /mocha ended by SIGKILL/);
       assert.equal(isPidAlive(seen().pid), false);

@@ -1,11 +1,12 @@
 import * as os from 'node:os';
 
 /**
- * How many task processes tests run side by side: one per core. More would
- * only make each of them slower on a busy machine, and a slower run shifts
- * every timing the scenarios depend on.
+ * How many task processes a test file runs side by side: one per core, the
+ * cores shared among the test files mocha runs at the same time (IB_TEST_JOBS,
+ * set by scripts/runTests.ts). More would only make each run slower on a busy
+ * machine.
  */
-export const TASK_PROCESSES = Math.max(1, os.availableParallelism());
+export const TASK_PROCESSES = Math.max(1, Math.floor(os.availableParallelism() / Math.max(1, Number(process.env['IB_TEST_JOBS']) || 1)));
 
 /**
  * Maps items through an async function with at most `limit` calls in flight,
