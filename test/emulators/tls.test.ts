@@ -75,7 +75,10 @@ describe('test TLS and the test wrapper', function () {
 
     function runWrapper(spec: string): Promise<{ code: number; stdout: string; stderr: string }> {
       return new Promise((resolve) => {
-        execFile(process.execPath, [wrapper, spec], { cwd: repoRoot, timeout: 60_000 }, (err, stdout, stderr) =>
+        // This test may itself run in a mocha worker: its worker id must not leak into the run it starts.
+        const env = { ...process.env };
+        delete env['MOCHA_WORKER_ID'];
+        execFile(process.execPath, [wrapper, spec], { cwd: repoRoot, env, timeout: 60_000 }, (err, stdout, stderr) =>
           resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
         );
       });
