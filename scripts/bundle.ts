@@ -49,14 +49,17 @@ export function findTaskEntries(tasksRoot: string): TaskEntry[] {
 }
 
 /**
- * task-lib reads lib.json (its own messages) and Strings/ next to its module at
- * run time; in a bundle "its module" is index.js, so they go beside it.
+ * task-lib 5 keeps its own messages, with their translations, in
+ * lib-resource.js, which the bundle includes; lib.json beside index.js is the
+ * same English list for tools that look for it. Its Strings/ folder is NOT
+ * copied: the task folder's Strings/resources.resjson/<culture>/ holds the
+ * task's own committed translations, which tl.setResourcePath(task.json)
+ * reads for the agent's System.Culture (scripts/localize.ts), and task-lib's
+ * files of the same name would overwrite them.
  */
 export function copyTaskLibResources(repoRoot: string, taskFolder: string): void {
   const taskLib = path.join(repoRoot, 'node_modules', 'azure-pipelines-task-lib');
   fs.copyFileSync(path.join(taskLib, 'lib.json'), path.join(taskFolder, 'lib.json'));
-  const strings = path.join(taskLib, 'Strings');
-  if (fs.existsSync(strings)) fs.cpSync(strings, path.join(taskFolder, 'Strings'), { recursive: true });
 }
 
 /**

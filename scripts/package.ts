@@ -1,6 +1,12 @@
 /**
  * Packages the extension into a .vsix with tfx (offline):
- *   node build/scripts/package.js [--root <dir>] [--output-path <dir>]
+ *   node build/scripts/package.js [--root <dir>] [--output-path <dir>] [--publisher <id>] [--id-suffix <suffix>]
+ *
+ * `npm run package -- --publisher myorg --id-suffix -dev` packages the same
+ * files under your own Marketplace publisher (and, with a suffix, as a second
+ * extension id such as `image-builder-tasks-dev`) without editing
+ * vss-extension.json. IMAGE_BUILDER_PUBLISHER and IMAGE_BUILDER_ID_SUFFIX do
+ * the same from the environment; the command line wins.
  *
  * tfx only WARNS about a broken task.json (bad id, missing execution target,
  * ...) and still exits 0, which would ship a task the agent cannot run. So any
@@ -15,6 +21,10 @@ export interface PackageOptions {
   /** The extension root holding vss-extension.json. */
   readonly root: string;
   readonly outputDir: string;
+  /** Marketplace publisher id to package under instead of the manifest's. */
+  readonly publisher?: string;
+  /** Appended to the manifest's extension id, e.g. `-dev`. */
+  readonly idSuffix?: string;
 }
 
 export interface PackageResult {
@@ -41,9 +51,33 @@ function tfxCliPath(): string {
   return path.join(path.dirname(require.resolve('tfx-cli/package.json')), '_build', 'tfx-cli.js');
 }
 
+// What the Marketplace accepts as a publisher or extension id: letters, digits, '-' and '_' (ids also '.').
+const PUBLISHER_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+const EXTENSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** tfx arguments that package under another publisher and id, the manifest file left untouched. */
+export function identityArguments(root: string, options: Pick<PackageOptions, 'publisher' | 'idSuffix'>): string[] {
+  const args: string[] = [];
+  if (options.publisher !== undefined) {
+    if (!PUBLISHER_ID.test(options.publisher)) {
+      throw new PackagingError(`--publisher '${options.publisher}' is not a Marketplace publisher id (letters, digits, '-' and '_', starting with a letter or digit)`, '');
+    }
+    args.push('--publisher', options.publisher);
+  }
+  if (options.idSuffix !== undefined && options.idSuffix !== '') {
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'vss-extension.json'), 'utf8')) as { id?: unknown };
+    if (typeof manifest.id !== 'string') throw new PackagingError('vss-extension.json has no id to add the suffix to', '');
+    const id = `${manifest.id}${options.idSuffix}`;
+    if (!EXTENSION_ID.test(id)) throw new PackagingError(`--id-suffix '${options.idSuffix}' makes '${id}', which is not an extension id (letters, digits, '.', '-' and '_')`, '');
+    args.push('--extension-id', id);
+  }
+  return args;
+}
+
 export function packageExtension(options: PackageOptions): PackageResult {
   const root = path.resolve(options.root);
   const outputDir = path.resolve(options.outputDir);
+  const identity = identityArguments(root, options);
   fs.mkdirSync(outputDir, { recursive: true });
   const run = spawnSync(
     process.execPath,
@@ -57,6 +91,7 @@ export function packageExtension(options: PackageOptions): PackageResult {
       'vss-extension.json',
       '--output-path',
       outputDir,
+      ...identity,
       '--no-prompt',
       '--no-color',
     ],
@@ -86,12 +121,19 @@ function argument(args: readonly string[], name: string): string | undefined {
   return value;
 }
 
+/** A value from the command line, else from the environment; an empty variable counts as unset. */
+function setting(args: readonly string[], name: string, variable: string): string | undefined {
+  return argument(args, name) ?? (process.env[variable] || undefined);
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   const root = path.resolve(argument(args, '--root') ?? repoRoot);
   const outputDir = path.resolve(argument(args, '--output-path') ?? path.join(repoRoot, 'dist'));
+  const publisher = setting(args, '--publisher', 'IMAGE_BUILDER_PUBLISHER');
+  const idSuffix = setting(args, '--id-suffix', 'IMAGE_BUILDER_ID_SUFFIX');
   try {
-    const { vsixPath, bytes } = packageExtension({ root, outputDir });
+    const { vsixPath, bytes } = packageExtension({ root, outputDir, ...(publisher ? { publisher } : {}), ...(idSuffix ? { idSuffix } : {}) });
     console.log(`${vsixPath}  ${(bytes / 1024).toFixed(1)} KiB`);
   } catch (err) {
     if (err instanceof PackagingError) {

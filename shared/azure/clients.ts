@@ -12,6 +12,8 @@ import type { Pipeline } from '@azure/core-rest-pipeline';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { armScopeOf, registeringTokens } from './credentials';
 import { applyRetryPolicy, type RetryTuning } from './retry';
+import { applyNetworkSettings } from './network';
+import type { NetworkSettings } from './networkSettings';
 import type { ServiceConnection } from './serviceConnection';
 
 export interface AzureClientOptions {
@@ -47,7 +49,10 @@ export function createAzureClients(connection: ServiceConnection, credential: To
     $host: endpoint,
     credentialScopes: [scope],
   });
-  for (const client of [imageBuilder, compute, storage, resources]) applyRetryPolicy(client.pipeline, options.retry);
+  for (const client of [imageBuilder, compute, storage, resources]) {
+    applyRetryPolicy(client.pipeline, options.retry);
+    applyNetworkSettings(client.pipeline, connection.network);
+  }
 
   return {
     imageBuilder,
@@ -55,18 +60,26 @@ export function createAzureClients(connection: ServiceConnection, credential: To
     storage,
     resources,
     credential: tokens,
-    blobServiceFor: (blobEndpoint, auth) => blobServiceFor(blobEndpoint, auth, options.retry),
+    blobServiceFor: (blobEndpoint, auth) => blobServiceFor(blobEndpoint, auth, options.retry, connection.network),
   };
 }
 
 /**
  * A BlobServiceClient whose pipeline retries with retry.ts instead of the
  * blob SDK's StorageRetryPolicy (which skips 408, 429, 502, 504 and
- * Retry-After). Container and blob clients made from it share its pipeline.
+ * Retry-After) and connects as the agent's network settings say. Container
+ * and blob clients made from it share its pipeline.
  */
-export function blobServiceFor(blobEndpoint: string, auth: TokenCredential | StorageSharedKeyCredential, retry?: RetryTuning): BlobServiceClient {
+export function blobServiceFor(
+  blobEndpoint: string,
+  auth: TokenCredential | StorageSharedKeyCredential,
+  retry?: RetryTuning,
+  network?: NetworkSettings,
+): BlobServiceClient {
   const client = new BlobServiceClient(blobEndpoint, auth);
-  applyRetryPolicy(corePipelineOf(client), retry);
+  const pipeline = corePipelineOf(client);
+  applyRetryPolicy(pipeline, retry);
+  applyNetworkSettings(pipeline, network);
   return client;
 }
 

@@ -19,6 +19,8 @@ import {
   type HttpClient,
 } from '@azure/core-rest-pipeline';
 import { applyRetryPolicy, type RetryTuning } from './retry';
+import { applyNetworkSettings, networkClientOptions, surfacingProxyFailures } from './network';
+import { networkSecretsOf } from './networkSettings';
 import type { ServiceConnection } from './serviceConnection';
 
 /**
@@ -61,9 +63,15 @@ export interface CreateCredentialOptions {
 }
 
 export function createCredential(connection: ServiceConnection, options: CreateCredentialOptions = {}): TokenCredential {
+  return surfacingProxyFailures(credentialFor(connection, options), connection.network);
+}
+
+function credentialFor(connection: ServiceConnection, options: CreateCredentialOptions): TokenCredential {
   const common = {
     authorityHost: connection.authorityHost,
     ...(isWellKnownAuthority(connection.authorityHost) ? {} : { disableInstanceDiscovery: true }),
+    // Token requests go through the agent's proxy with its certificates, like every other call.
+    ...networkClientOptions(connection.network),
   };
   const auth = connection.auth;
   switch (auth.scheme) {
@@ -80,17 +88,22 @@ export function createCredential(connection: ServiceConnection, options: CreateC
       // The request below is the same one (same URL, headers and reply), made
       // with this task's retry policy and errors that carry no secret.
       const assertionOptions: ClientAssertionCredentialOptions = common;
-      const fetchIdToken = idTokenRequester(connection.id, auth.oidcRequestUri, auth.systemAccessToken, options);
+      const fetchIdToken = idTokenRequester(connection, auth.oidcRequestUri, auth.systemAccessToken, options);
       return new ClientAssertionCredential(auth.tenantId, auth.clientId, fetchIdToken, assertionOptions);
     }
     case 'ManagedServiceIdentity':
       // IMDS on the agent's VM issues the token; the authority plays no part.
+      // The endpoint is on the machine itself (169.254.169.254 or localhost), never behind the agent's proxy.
       return auth.clientId ? new ManagedIdentityCredential(auth.clientId) : new ManagedIdentityCredential();
   }
 }
 
-/** Values of the connection that must never appear in a log. */
+/** Values of the connection that must never appear in a log (the agent's proxy password included). */
 export function secretsOf(connection: ServiceConnection): string[] {
+  return [...authSecretsOf(connection), ...networkSecretsOf(connection.network)];
+}
+
+function authSecretsOf(connection: ServiceConnection): string[] {
   const auth = connection.auth;
   switch (auth.scheme) {
     case 'ServicePrincipalSecret':
@@ -149,13 +162,16 @@ const ID_TOKEN_REUSE_MS = 60_000;
  * the reply is `{"oidcToken": "<jwt>"}`.
  */
 function idTokenRequester(
-  connectionId: string,
+  connection: ServiceConnection,
   oidcRequestUri: string,
   systemAccessToken: string,
   options: CreateCredentialOptions,
 ): () => Promise<string> {
+  const connectionId = connection.id;
   const pipeline = createEmptyPipeline();
   applyRetryPolicy(pipeline, options.retry);
+  // The agent's own server, reached the way the agent reaches it.
+  applyNetworkSettings(pipeline, connection.network);
   const httpClient = options.httpClient ?? createDefaultHttpClient();
   const url = new URL(oidcRequestUri);
   url.searchParams.set('api-version', OIDC_API_VERSION);

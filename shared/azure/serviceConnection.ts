@@ -4,6 +4,8 @@
  * The ARM endpoint and the authority come from the connection, never from
  * constants, so sovereign clouds and local stand-ins go through the same code.
  */
+import type { NetworkSettings } from './networkSettings';
+
 export type ServiceConnectionAuth =
   | { scheme: 'ServicePrincipalSecret'; tenantId: string; clientId: string; clientSecret: string }
   | { scheme: 'ServicePrincipalCertificate'; tenantId: string; clientId: string; certificatePem: string }
@@ -36,4 +38,6 @@ export interface ServiceConnection {
   /** Cloud name from the connection data (AzureCloud, AzureUSGovernment, ...). */
   environment: string;
   auth: ServiceConnectionAuth;
+  /** The agent's proxy and certificates, applied to every request made for this connection. */
+  network?: NetworkSettings;
 }

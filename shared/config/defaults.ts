@@ -22,6 +22,7 @@ export const INPUT_DEFAULTS: Readonly<Partial<Record<InputName, string>>> = {
   distributeType: 'sharedImageGallery',
   storageAccountType: 'Standard_LRS',
   excludeFromLatest: 'false',
+  galleryVersioning: 'latest',
   buildTimeoutInMinutes: '0',
   onCustomizerError: 'cleanup',
   onValidationError: 'cleanup',

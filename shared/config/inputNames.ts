@@ -13,6 +13,8 @@ export const DISTRIBUTE_INPUTS = [
   'replicationRegions',
   'storageAccountType',
   'excludeFromLatest',
+  'galleryVersioning',
+  'galleryVersioningMajor',
   'vhdUri',
   'artifactTags',
   'runOutputName',

@@ -11,7 +11,7 @@ import {
   isVmSize,
   runOutputNames,
 } from './names';
-import { issue, type ParseResult } from './problems';
+import { issue, type ConfigProblem, type ParseResult } from './problems';
 import { REPLICA_STORAGE_TYPES, isRegionName, normalizeRegion, parseReplicationRegions } from './regions';
 import {
   checkResourceId,
@@ -28,6 +28,7 @@ import { MAX_TAGS, parseTags } from './tags';
 import type {
   ArtifactsConfig,
   BuildVmConfig,
+  GalleryVersioning,
   CleanupPolicy,
   CustomizeConfig,
   DistributeKind,
@@ -44,6 +45,7 @@ import type {
   ValidateConfig,
   VnetConfig,
 } from './types';
+import type { DeploymentScope } from './armTemplate';
 import { distributeFromTemplate, parseTemplateBody, sourceFromTemplate } from './userTemplate';
 
 export { formatProblem, type ConfigProblem, type ParseResult } from './problems';
@@ -87,7 +89,7 @@ export function parseConfig(
   const reader = new InputReader(inputs, context.workingDirectory);
   const provisioner = reader.choice('provisioner', PROVISIONERS);
   const target = readTarget(reader, context);
-  const userTemplate = readUserTemplate(reader, files);
+  const userTemplate = readUserTemplate(reader, files, { location: target.location, resourceGroup: target.resourceGroup, subscriptionId: context.subscriptionId });
   const source = readSource(reader, provisioner, userTemplate?.body);
   const artifacts = readArtifacts(reader, provisioner, files);
   const customize = readCustomize(reader, provisioner, artifacts !== undefined);
@@ -110,7 +112,7 @@ export function parseConfig(
   const preflightOnly = reader.bool('preflightOnly');
   if (preflightOnly && !preflight) reader.add('preflightOnly', issue('PreflightOnlyNeedsPreflight'));
 
-  if (reader.problems.length > 0 || source === undefined) return { ok: false, problems: reader.problems };
+  if (reader.problems.length > 0 || source === undefined) return { ok: false, problems: withoutFollowOns(reader, userTemplate) };
   const config: ImageBuilderConfig = {
     target,
     provisioner,
@@ -161,14 +163,22 @@ function readRegion(reader: InputReader, name: InputName, value: string | undefi
   return undefined;
 }
 
-function readUserTemplate(reader: InputReader, files: ConfigFiles): UserTemplate | undefined {
+/** Inputs the template file would have supplied: when the file is unusable, their absence is not a second error. */
+const FILLED_BY_TEMPLATE_FILE = ['SourceInputRequired', 'DistributorInputRequired'];
+
+function withoutFollowOns(reader: InputReader, userTemplate: UserTemplate | undefined): ConfigProblem[] {
+  const unusableFile = reader.supplied('templateJsonPath') !== undefined && userTemplate === undefined;
+  return unusableFile ? reader.problems.filter((p) => !FILLED_BY_TEMPLATE_FILE.includes(p.key)) : reader.problems;
+}
+
+function readUserTemplate(reader: InputReader, files: ConfigFiles, scope: DeploymentScope): UserTemplate | undefined {
   const templatePath = reader.supplied('templateJsonPath');
   if (templatePath === undefined) return undefined;
   if (files.templateJson === undefined) {
     reader.add('templateJsonPath', issue('TemplateFileUnread', templatePath));
     return undefined;
   }
-  const parsed = parseTemplateBody(files.templateJson, templatePath);
+  const parsed = parseTemplateBody(files.templateJson, templatePath, scope);
   if (parsed.issue) reader.add('templateJsonPath', parsed.issue);
   reader.addAll('templateJsonPath', parsed.issues ?? []);
   if (!parsed.body) return undefined;
@@ -355,6 +365,7 @@ function readDistribute(reader: InputReader, target: TemplateTarget, templateBod
   // Read every distribution input, whether or not its distributor is chosen, so typos surface either way.
   const storageAccountType = reader.choice('storageAccountType', REPLICA_STORAGE_TYPES);
   const excludeFromLatest = reader.bool('excludeFromLatest');
+  const versioning = readGalleryVersioning(reader);
   const artifactTags = parseTags(reader.supplied('artifactTags') ?? '');
   reader.addAll('artifactTags', artifactTags.issues);
   const explicitRunOutputName = reader.supplied('runOutputName');
@@ -381,7 +392,12 @@ function readDistribute(reader: InputReader, target: TemplateTarget, templateBod
       const location = readRegion(reader, 'managedImageLocation', reader.supplied('managedImageLocation')) ?? target.location;
       targets.push({ kind, imageId: imageId ?? '', location, ...common });
     } else if (kind === 'sharedImageGallery') {
-      targets.push({ kind, ...readGalleryTarget(reader, target.location, storageAccountType), excludeFromLatest, ...common });
+      const gallery = readGalleryTarget(reader, target.location, storageAccountType);
+      if (gallery.version !== undefined && reader.explicit('galleryVersioning')) {
+        // An explicit version is not numbered by the service, so a scheme would be silently ignored.
+        reader.add('galleryVersioning', issue('GalleryVersioningWithVersion', reader.text('galleryVersioning'), gallery.version));
+      }
+      targets.push({ kind, ...gallery, excludeFromLatest, ...(gallery.version === undefined ? { versioning } : {}), ...common });
     } else {
       const uri = reader.supplied('vhdUri');
       if (uri !== undefined && !isHttpsUrl(uri)) reader.add('vhdUri', issue('InvalidVhdUri', uri));
@@ -389,6 +405,25 @@ function readDistribute(reader: InputReader, target: TemplateTarget, templateBod
     }
   }
   return targets;
+}
+
+const GALLERY_VERSIONING = ['none', 'latest', 'source'] as const;
+
+/** `galleryVersioning` and, with `latest`, `galleryVersioningMajor` (-1 or absent: no fixed major). */
+function readGalleryVersioning(reader: InputReader): GalleryVersioning {
+  const scheme = reader.choice('galleryVersioning', GALLERY_VERSIONING);
+  const major = reader.int('galleryVersioningMajor', { min: -1, max: 2147483647 });
+  if (major !== undefined && scheme !== 'latest') {
+    reader.add('galleryVersioningMajor', issue('GalleryVersioningMajorNeedsLatest', scheme));
+  }
+  switch (scheme) {
+    case 'none':
+      return { scheme: 'ServiceDefault' };
+    case 'source':
+      return { scheme: 'Source' };
+    case 'latest':
+      return { scheme: 'Latest', major: major ?? -1 };
+  }
 }
 
 function readGalleryTarget(

@@ -94,6 +94,11 @@ export type DistributeTarget =
       version?: string;
       targetRegions: TargetRegion[];
       excludeFromLatest: boolean;
+      /**
+       * How the service numbers an automatic version (no explicit version).
+       * Absent: `Latest` with no fixed major, the task's default.
+       */
+      versioning?: GalleryVersioning;
       runOutputName: string;
       artifactTags: Record<string, string>;
     }
@@ -112,6 +117,9 @@ export interface VnetConfig {
   containerInstanceSubnetId?: string;
   proxyVmSize?: string;
 }
+
+/** The SharedImage distributor's `versioning`; `ServiceDefault` sends none. */
+export type GalleryVersioning = { scheme: 'Latest'; major: number } | { scheme: 'Source' } | { scheme: 'ServiceDefault' };
 
 export interface BuildVmConfig {
   vmSize?: string;
@@ -189,4 +197,9 @@ export interface PipelineContext {
   taskInstanceId?: string;
   /** Where relative paths are rooted (System.DefaultWorkingDirectory). */
   workingDirectory: string;
+  /**
+   * The service connection's subscription, when the edge can read it from the
+   * connection without calling Azure: subscription() in a deployment template.
+   */
+  subscriptionId?: string;
 }

@@ -1,4 +1,5 @@
 import { CUSTOMIZER_TYPES, VALIDATOR_TYPES, describeJsonType } from './customizers';
+import { isDeploymentTemplate, liftImageTemplate, type DeploymentScope } from './armTemplate';
 import { parseJsonInput } from './jsonInput';
 import { issue, type Issue } from './problems';
 import { parseGalleryImageId } from './resourceId';
@@ -12,24 +13,77 @@ function isObject(value: unknown): value is Json {
 }
 
 /**
- * The user's template file: a JSON object in the imageTemplates request shape
- * ({ location?, tags?, identity?, properties: {...} }), within the JSON input
- * limits, whose customizers and in-VM validators have types the API defines.
+ * The user's template file, in either form people keep it:
+ * - the imageTemplates request body ({ location?, tags?, identity?, properties: {...} }),
+ *   also as a resource fragment with type/apiVersion/dependsOn beside it;
+ * - an ARM deployment template holding exactly one imageTemplates resource,
+ *   which is lifted into that body (see armTemplate.ts).
+ * The body must stay within the JSON input limits, its customizers and in-VM
+ * validators must have types the API defines, and no kept value may still be
+ * a sample's `<placeholder>`.
  */
-export function parseTemplateBody(text: string, path: string): { body?: Json; issue?: Issue; issues?: Issue[] } {
+export function parseTemplateBody(text: string, path: string, scope: DeploymentScope): { body?: Json; issue?: Issue; issues?: Issue[] } {
   const parsed = parseJsonInput(text);
   if (!parsed.ok) return { issue: parsed.syntax !== undefined ? issue('TemplateFileInvalidJson', path, parsed.syntax) : parsed.issue };
   const value = parsed.value;
-  if (!isObject(value) || !isObject(value['properties'])) {
-    return { issue: issue('TemplateFileNotObject', path, isObject(value) ? 'no properties object' : describeJsonType(value)) };
+  if (!isObject(value)) return { issue: issue('TemplateFileNotObject', path, describeJsonType(value)) };
+  let body: Json = value;
+  if (isDeploymentTemplate(value)) {
+    const lifted = liftImageTemplate(value, path, scope);
+    if (lifted.notImageTemplate !== undefined) return { issue: issue('TemplateFileNotObject', path, lifted.notImageTemplate) };
+    if (!lifted.body) return { issues: lifted.issues };
+    body = lifted.body;
+  } else if (!isObject(value['properties'])) {
+    return { issue: issue('TemplateFileNotObject', path, 'an object without a properties object') };
   }
-  const properties = value['properties'];
+  const properties = body['properties'] as Json;
   const validate = isObject(properties['validate']) ? properties['validate'] : {};
   const issues = [
     ...stepTypeIssues(properties['customize'], 'properties.customize', CUSTOMIZER_TYPES),
     ...stepTypeIssues(validate['inVMValidations'], 'properties.validate.inVMValidations', VALIDATOR_TYPES),
   ];
-  return { body: value, ...(issues.length > 0 ? { issues } : {}) };
+  // A file with placeholders is not read further: its ids would only add errors about the same <...> values.
+  const placeholders = placeholderIssues(body, path);
+  if (placeholders.length > 0) return { issues: [...issues, ...placeholders] };
+  return { body, ...(issues.length > 0 ? { issues } : {}) };
+}
+
+/**
+ * A sample's placeholder such as `<imgBuilderId>`, `<rgName>` or `<region1>`,
+ * alone or inside a resource id. Published samples leave these for the user
+ * to replace (their readmes do it with sed); submitted as is, the service
+ * would refuse the template or, worse, build into a resource named `<...>`.
+ */
+const PLACEHOLDER = /<[A-Za-z][A-Za-z0-9_.-]*>/;
+const PLACEHOLDERS = new RegExp(PLACEHOLDER.source, 'g');
+
+/** Fields whose text is script or command line, where `<name>` is ordinary syntax (redirections, HTML, generics). */
+const SCRIPT_FIELDS = new Set(['inline', 'restartCommand', 'restartCheckCommand', 'searchCriteria', 'filters']);
+
+/**
+ * Placeholders left in the values the task keeps. `location` and `identity`
+ * are not searched: the task always replaces them with its inputs.
+ */
+function placeholderIssues(body: Json, path: string): Issue[] {
+  const found: string[] = [];
+  const visit = (value: unknown, where: string): void => {
+    if (typeof value === 'string') {
+      const all = value.match(PLACEHOLDERS);
+      if (all) found.push(`${[...new Set(all)].join(', ')} at ${where}`);
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => visit(item, `${where}[${index}]`));
+    } else if (isObject(value)) {
+      for (const [key, item] of Object.entries(value)) {
+        const at = where === '' ? key : `${where}.${key}`;
+        const placeholder = PLACEHOLDER.exec(key);
+        if (placeholder) found.push(`${placeholder[0]} at ${at}`);
+        if (!SCRIPT_FIELDS.has(key)) visit(item, at);
+      }
+    }
+  };
+  visit({ properties: body['properties'], tags: body['tags'] }, '');
+  // One error for the file: a sample usually has several, all fixed in one edit.
+  return found.length > 0 ? [issue('TemplateFilePlaceholder', path, found.join('; '))] : [];
 }
 
 /** Entries of a customize or validation list whose type the API does not define (the service would refuse the template). */

@@ -12,6 +12,8 @@ import type { TaskHost, TaskOutcome } from './types';
 import type { TaskEnvironment } from '../run/taskEnvironment';
 import type { InputName } from '../config/inputNames';
 import { serviceConnectionFromEndpoint } from '../azure/endpointToConnection';
+import type { NetworkSettings } from '../azure/networkSettings';
+import { networkSettingsFromAgent } from './agentNetwork';
 import { LocalizedError } from './localizedError';
 import { gateLine, gateLines, gateMessage, neutraliseCommands } from '../text/logGate';
 import { redactSas } from '../text/sasRedaction';
@@ -105,12 +107,20 @@ export function createPipelineEnvironment(taskJsonDir: string): { env: TaskEnvir
       jobId: tl.getVariable('System.JobId'),
       taskInstanceId: tl.getVariable('System.TaskInstanceId'),
       workingDirectory: tl.getVariable('System.DefaultWorkingDirectory') ?? process.cwd(),
+      ...connectionSubscription(),
     },
     readTextFile: (p) => fs.readFileSync(p, 'utf8'),
     serviceConnection: (endpointId) => readServiceConnection(endpointId),
     cancellation: cancel.signal,
   };
   return { env, host, cancel };
+}
+
+/** The connection's subscription from its endpoint data (no call to Azure), for subscription() in a deployment template. */
+function connectionSubscription(): { subscriptionId?: string } {
+  const endpointId = tl.getInput('azureSubscription', false);
+  const subscriptionId = endpointId ? tl.getEndpointDataParameter(endpointId, 'subscriptionid', true) : undefined;
+  return subscriptionId ? { subscriptionId } : {};
 }
 
 /** The agent rejects a multi-line secret (and fails the step), so each line is masked instead. */
@@ -138,13 +148,36 @@ function readServiceConnection(endpointId: string) {
     tl.getEndpointAuthorizationParameter('SYSTEMVSSCONNECTION', 'AccessToken', true) ??
     tl.getVariable('System.AccessToken');
   if (systemAccessToken) tl.setSecret(systemAccessToken);
-  return serviceConnectionFromEndpoint(
+  const connection = serviceConnectionFromEndpoint(
     endpointId,
     url,
     { scheme: auth.scheme, parameters: auth.parameters ?? {} },
     (key) => tl.getEndpointDataParameter(endpointId, key, true),
     { oidcRequestUri: tl.getVariable('System.OidcRequestUri'), systemAccessToken },
   );
+  const network = readAgentNetwork();
+  return network ? { ...connection, network } : connection;
+}
+
+/**
+ * The agent's proxy (Agent.ProxyUrl, Agent.ProxyUsername, Agent.ProxyPassword,
+ * Agent.ProxyBypassList) and certificates (Agent.CAInfo, Agent.ClientCert...),
+ * as task-lib reads them. The agent sets no HTTPS_PROXY or NODE_EXTRA_CA_CERTS
+ * for a task, so without this every call would go straight out.
+ */
+function readAgentNetwork(): NetworkSettings | undefined {
+  const password = tl.getVariable('Agent.ProxyPassword');
+  if (password) tl.setSecret(password);
+  const passphrase = tl.getVariable('Agent.ClientCertPassword');
+  if (passphrase) tl.setSecret(passphrase);
+  let proxy: tl.ProxyConfiguration | null;
+  try {
+    proxy = tl.getHttpProxyConfiguration();
+  } catch (error) {
+    // The bypass list is JSON the agent wrote; task-lib's parse error is all there is to say.
+    throw new LocalizedError('AgentProxyBypassInvalid', [tl.getVariable('Agent.ProxyBypassList') ?? '', (error as Error).message]);
+  }
+  return networkSettingsFromAgent(proxy, tl.getHttpCertConfiguration(), (p) => fs.readFileSync(p));
 }
 
 /**

@@ -19,6 +19,7 @@ import { createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
 import type { ServiceConnection } from '../azure/serviceConnection';
 import { normalizeOsType, regionKey, securityTypeFeature } from './imageTraits';
 import type {
+  ComputeUsage,
   GalleryImageDefinitionInfo,
   GalleryImageVersionInfo,
   IdentityInfo,
@@ -27,8 +28,11 @@ import type {
   PlatformImageVersionInfo,
   PreflightReader,
   ProviderRegistration,
+  RoleAssignmentInfo,
+  RoleDefinitionInfo,
   StorageAccountInfo,
   TemplateInfo,
+  VmSizeInfo,
 } from './types';
 
 /** API versions of the resources read by id (stable, long supported). */
@@ -37,6 +41,8 @@ export const API_VERSIONS = {
   image: '2024-03-01',
   gallery: '2023-07-03',
   permissions: '2022-04-01',
+  roleAssignments: '2022-04-01',
+  roleDefinitions: '2022-04-01',
   locations: '2022-12-01',
 } as const;
 
@@ -151,12 +157,7 @@ export class ArmPreflightReader implements PreflightReader {
   async getPermissions(scope: string, abortSignal?: AbortSignal): Promise<PermissionSet[]> {
     const path = `${scope.replace(/\/+$/, '')}/providers/Microsoft.Authorization/permissions`;
     const items = await this.getAll(`${this.endpoint}${path}?api-version=${API_VERSIONS.permissions}`, abortSignal);
-    return items.map((item) => ({
-      actions: strings(item['actions']),
-      notActions: strings(item['notActions']),
-      dataActions: strings(item['dataActions']),
-      notDataActions: strings(item['notDataActions']),
-    }));
+    return items.map(permissionSet);
   }
 
   async listLocations(abortSignal?: AbortSignal): Promise<string[]> {
@@ -167,9 +168,75 @@ export class ArmPreflightReader implements PreflightReader {
 
   async findStorageAccount(name: string, abortSignal?: AbortSignal): Promise<StorageAccountInfo | undefined> {
     for await (const account of this.clients.storage.storageAccounts.list({ abortSignal })) {
-      if (account.name?.toLowerCase() === name.toLowerCase() && account.id) return { id: account.id };
+      if (account.name?.toLowerCase() !== name.toLowerCase() || !account.id) continue;
+      // The list answer carries the whole account, network rules included: no second read.
+      const rules = account.networkRuleSet;
+      return {
+        id: account.id,
+        location: account.location,
+        allowSharedKeyAccess: account.allowSharedKeyAccess,
+        publicNetworkAccess: account.publicNetworkAccess,
+        networkRules: rules
+          ? {
+              defaultAction: rules.defaultAction,
+              ipRules: (rules.ipRules ?? []).map((r) => r.iPAddressOrRange).filter((v): v is string => typeof v === 'string'),
+              virtualNetworkRules: (rules.virtualNetworkRules ?? []).map((r) => r.virtualNetworkResourceId).filter((v): v is string => typeof v === 'string'),
+              bypass: rules.bypass,
+            }
+          : undefined,
+      };
     }
     return undefined;
+  }
+
+  async listComputeUsages(location: string, abortSignal?: AbortSignal): Promise<ComputeUsage[]> {
+    const usages: ComputeUsage[] = [];
+    for await (const usage of this.clients.compute.usage.list(location, { abortSignal })) {
+      if (!usage.name?.value) continue;
+      usages.push({ name: usage.name.value, localizedName: usage.name.localizedValue, currentValue: usage.currentValue, limit: usage.limit });
+    }
+    return usages;
+  }
+
+  async listVmSizes(location: string, abortSignal?: AbortSignal): Promise<VmSizeInfo[]> {
+    const sizes: VmSizeInfo[] = [];
+    const wanted = regionKey(location);
+    for await (const sku of this.clients.compute.resourceSkus.list({ filter: `location eq '${wanted}'`, abortSignal })) {
+      if (sku.resourceType !== 'virtualMachines' || !sku.name) continue;
+      if (sku.locations && !sku.locations.some((l) => regionKey(l) === wanted)) continue;
+      const vCpus = Number(sku.capabilities?.find((c) => c.name === 'vCPUs')?.value);
+      sizes.push({
+        name: sku.name,
+        family: sku.family,
+        vCpus: Number.isFinite(vCpus) ? vCpus : undefined,
+        locationRestrictions: (sku.restrictions ?? [])
+          .filter((r) => r.type === 'Location' && (r.values ?? []).some((v) => regionKey(v) === wanted))
+          .map((r) => r.reasonCode ?? 'Unknown'),
+      });
+    }
+    return sizes;
+  }
+
+  async listRoleAssignments(scope: string, principalId: string, abortSignal?: AbortSignal): Promise<RoleAssignmentInfo[]> {
+    const filter = encodeURIComponent(`assignedTo('${principalId}')`);
+    const path = `${scope.replace(/\/+$/, '')}/providers/Microsoft.Authorization/roleAssignments`;
+    const items = await this.getAll(`${this.endpoint}${path}?$filter=${filter}&api-version=${API_VERSIONS.roleAssignments}`, abortSignal);
+    return items
+      .map((item) => obj(item['properties']))
+      .map((p) => ({ scope: str(p['scope']), roleDefinitionId: str(p['roleDefinitionId']) }))
+      .filter((a): a is RoleAssignmentInfo => a.scope !== undefined && a.roleDefinitionId !== undefined);
+  }
+
+  getRoleDefinition(id: string, abortSignal?: AbortSignal): Promise<RoleDefinitionInfo | undefined> {
+    return orUndefined(async () => {
+      const url = `${this.endpoint}${id}?api-version=${API_VERSIONS.roleDefinitions}`;
+      const response = await this.clients.resources.sendRequest(createPipelineRequest({ url, method: 'GET', abortSignal }));
+      const body = parseJson(response.bodyAsText);
+      if (response.status < 200 || response.status >= 300) throw restError(body, response.status, url);
+      const p = obj(body['properties']);
+      const permissions = Array.isArray(p['permissions']) ? (p['permissions'] as unknown[]).map(obj) : [];
+      return { id: str(body['id']) ?? id, roleName: str(p['roleName']), permissions: permissions.map(permissionSet) };
+    });
   }
 
   private byId(id: string, apiVersion: string, abortSignal?: AbortSignal): Promise<GenericResource> {
@@ -187,18 +254,26 @@ export class ArmPreflightReader implements PreflightReader {
       const request = createPipelineRequest({ url, method: 'GET', abortSignal });
       const response = await this.clients.resources.sendRequest(request);
       const body = parseJson(response.bodyAsText);
-      if (response.status < 200 || response.status >= 300) {
-        const error = obj(body['error']);
-        throw new RestError(str(error['message']) ?? `GET ${new URL(url).pathname} answered ${response.status}`, {
-          code: str(error['code']),
-          statusCode: response.status,
-        });
-      }
+      if (response.status < 200 || response.status >= 300) throw restError(body, response.status, url);
       if (Array.isArray(body['value'])) items.push(...(body['value'] as unknown[]).map(obj));
       url = str(body['nextLink']);
     }
     return items;
   }
+}
+
+function restError(body: Json, status: number, url: string): RestError {
+  const error = obj(body['error']);
+  return new RestError(str(error['message']) ?? `GET ${new URL(url).pathname} answered ${status}`, { code: str(error['code']), statusCode: status });
+}
+
+function permissionSet(item: Json): PermissionSet {
+  return {
+    actions: strings(item['actions']),
+    notActions: strings(item['notActions']),
+    dataActions: strings(item['dataActions']),
+    notDataActions: strings(item['notDataActions']),
+  };
 }
 
 /** The read, or undefined when ARM says the thing (or its resource group) does not exist. */

@@ -7,6 +7,10 @@ export const CHECK_TITLE_KEYS: Readonly<Record<CheckId, string>> = {
   source: 'PreflightCheckSource',
   galleryCompatibility: 'PreflightCheckGalleryCompatibility',
   regions: 'PreflightCheckRegions',
+  galleryRegion: 'PreflightCheckGalleryRegion',
   templateName: 'PreflightCheckTemplateName',
   permissions: 'PreflightCheckPermissions',
+  storageAccess: 'PreflightCheckStorageAccess',
+  quota: 'PreflightCheckQuota',
+  identityRights: 'PreflightCheckIdentityRights',
 };

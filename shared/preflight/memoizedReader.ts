@@ -32,5 +32,9 @@ export function memoizedReader(reader: PreflightReader): PreflightReader {
     getPermissions: (scope, signal) => once(['permissions', scope], () => reader.getPermissions(scope, signal)),
     listLocations: (signal) => once(['locations'], () => reader.listLocations(signal)),
     findStorageAccount: (name, signal) => once(['storageAccount', name], () => reader.findStorageAccount(name, signal)),
+    listComputeUsages: (loc, signal) => once(['usages', loc], () => reader.listComputeUsages(loc, signal)),
+    listVmSizes: (loc, signal) => once(['vmSizes', loc], () => reader.listVmSizes(loc, signal)),
+    listRoleAssignments: (scope, principalId, signal) => once(['roleAssignments', scope, principalId], () => reader.listRoleAssignments(scope, principalId, signal)),
+    getRoleDefinition: (id, signal) => once(['roleDefinition', id], () => reader.getRoleDefinition(id, signal)),
   };
 }

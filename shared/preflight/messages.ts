@@ -10,8 +10,12 @@ export const PREFLIGHT_MESSAGES: Record<string, string> = {
   PreflightCheckSource: 'Source image',
   PreflightCheckGalleryCompatibility: 'Gallery image definitions',
   PreflightCheckRegions: 'Regions',
+  PreflightCheckGalleryRegion: 'Gallery region',
   PreflightCheckTemplateName: 'Template name',
   PreflightCheckPermissions: 'Permissions of the service connection',
+  PreflightCheckStorageAccess: 'Artifact storage',
+  PreflightCheckQuota: 'Build VM size and quota',
+  PreflightCheckIdentityRights: 'Rights of the template identity',
 
   // resource providers
   PreflightProviderRegistered: 'Resource provider %s is registered.',
@@ -70,6 +74,10 @@ export const PREFLIGHT_MESSAGES: Record<string, string> = {
   PreflightRegionUnknown:
     "'%s' (%s) is not a region of subscription %s. `az account list-locations --query \"[].name\" -o tsv` lists the valid names.",
 
+  PreflightGalleryRegionReplicated: 'The image version is replicated to the region of gallery %s (%s).',
+  PreflightGalleryRegionNotReplicated:
+    'Gallery %s is in %s, but replicationRegions (%s) does not include it; a gallery image version must be replicated to its gallery\'s region. Add %s to replicationRegions.',
+
   // template name
   PreflightTemplateNameFree: 'No image template named %s exists in resource group %s.',
   PreflightTemplateLeftover:
@@ -94,6 +102,56 @@ export const PREFLIGHT_MESSAGES: Record<string, string> = {
     'The service connection can neither read the keys of storage account %s nor upload and sign with its own token (it needs one of: %s). Give its service principal Storage Blob Data Contributor on the account (or a role that allows listKeys), or set artifactAccess to identity.',
   PreflightPermissionArtifactsUploadMissing:
     'The service connection can neither read the keys of storage account %s nor write its blobs (it needs one of: %s). Give its service principal Storage Blob Data Contributor on the account and run again.',
+
+  PreflightPermissionArtifactsSharedKeyOff:
+    'Storage account %s does not allow shared key access, so the service connection must upload (and sign the artifact link with a user delegation key) with its own token, but it lacks %s. Give its service principal Storage Blob Data Contributor (or Storage Blob Data Owner) at %s or above and run again.',
+
+  // artifact storage
+  PreflightStorageSharedKeyOffSas:
+    'Storage account %s does not allow shared key access: the task uploads with the service connection\'s token and signs the artifact link with a user delegation key, never with an account key.',
+  PreflightStorageSharedKeyOffIdentity:
+    'Storage account %s does not allow shared key access: the task uploads with the service connection\'s token and the build VM reads with the template identity.',
+  PreflightStorageNetworkOpen: 'Storage account %s accepts connections from public networks.',
+  PreflightStorageDeniesAgent:
+    'Storage account %s denies network access by default and allows no IP address, so the upload from this agent fails unless the agent runs inside a virtual network the account allows. Use a self-hosted agent in such a network, or allow the agent\'s public IP address in the account\'s firewall.',
+  PreflightStorageDeniesAgentExceptIps:
+    'Storage account %s denies network access by default and allows only the IP addresses %s. The task cannot see this agent\'s public address: it must be among them, or the agent must run inside a virtual network the account allows (a self-hosted agent).',
+  PreflightStorageDeniesBuildVm:
+    'Storage account %s denies network access by default, and the build VM runs outside any network the account allows (vnetSubnetId is empty), so it cannot download the artifacts. Set vnetSubnetId to a subnet listed in the account\'s virtual network rules, or allow public access on the account.',
+  PreflightStorageDeniesBuildSubnet:
+    'Storage account %s denies network access by default, and the build subnet %s is not among its virtual network rules, so the build VM cannot download the artifacts. Add the subnet to the account\'s networking rules (with the Microsoft.Storage service endpoint on the subnet) and run again.',
+  PreflightStorageAllowsBuildSubnet: 'Storage account %s allows the build subnet %s.',
+  PreflightStoragePrivateOnlyAgent:
+    'Storage account %s has public network access disabled: only private endpoints reach it. This agent must run in a network with a private endpoint of the account (a self-hosted agent), or the upload fails.',
+  PreflightStoragePrivateOnlyBuildVm:
+    'Storage account %s has public network access disabled, and the build VM runs outside your networks (vnetSubnetId is empty), so it cannot download the artifacts. Set vnetSubnetId to a subnet that reaches a private endpoint of the account.',
+  PreflightStoragePrivateOnlyBuildSubnet:
+    'Storage account %s has public network access disabled: the build subnet %s must reach a private endpoint of the account and resolve its privatelink.blob.core.windows.net name, or the build VM cannot download the artifacts.',
+
+  // build VM size and quota
+  PreflightVmSizeNotOffered:
+    "VM size %s is not offered in %s. Choose a size the region offers (`az vm list-skus --location <region> --resource-type virtualMachines -o table`) and set %s.",
+  PreflightVmSizeRestricted: 'VM size %s is restricted in %s for this subscription (%s). Choose another size for %s, or ask Azure support to enable it.',
+  PreflightQuotaRegionalShort:
+    'The region %s has too little vCPU quota for the build: it needs %s vCPUs, %s are free (limit %s) for %s. Free vCPUs in the region or request a higher Total Regional vCPUs quota.',
+  PreflightQuotaFamilyShort:
+    'VM family %s in %s has too little vCPU quota for the build: it needs %s vCPUs, %s are free (limit %s) for %s. Request more quota for that family, or choose a size of another family.',
+  PreflightQuotaEnough: 'The build VMs %s fit the vCPU quota in %s (%s needed, %s free in the region).',
+
+  // rights of the template identity
+  PreflightIdentityRightsGranted: 'The template identity %s holds the roles it needs on %s.',
+  PreflightIdentityRightsUnreadable:
+    'The rights of the template identity %s could not be checked: the service connection may not read role assignments at %s. Make sure the identity may read the source, write the image and read the artifacts.',
+  PreflightIdentityCannotReadSource:
+    'The template identity %s may not read the source image %s: it lacks %s. Assign it Reader (or a role with these actions) on the image or its resource group and run again.',
+  PreflightIdentityCannotWriteGallery:
+    'The template identity %s may not publish to gallery image definition %s: it lacks %s. Assign it Contributor on the gallery or its resource group (or a custom role with these actions) and run again.',
+  PreflightIdentityCannotWriteImage:
+    'The template identity %s may not create managed images in %s: it lacks %s. Assign it Contributor on that resource group (or a custom role with these actions) and run again.',
+  PreflightIdentityCannotReadArtifacts:
+    'The template identity %s may not read the artifacts in storage account %s (artifactAccess is identity): it lacks %s. Assign it Storage Blob Data Reader on the account and run again.',
+  PreflightIdentityCannotJoinSubnet:
+    'The template identity %s may not place the build VM in subnet %s: it lacks %s. Assign it Network Contributor on the virtual network (or a role with these actions) and run again.',
 
   // runner
   PreflightCheckTimedOut: 'Not checked: Azure did not answer within %s seconds.',

@@ -77,8 +77,59 @@ export interface PermissionSet {
   notDataActions: string[];
 }
 
+/** `properties.networkAcls` of a storage account, as far as the checks need it. */
+export interface StorageNetworkRules {
+  /** Allow or Deny: what happens to a request no rule matches. */
+  defaultAction: string;
+  /** IP addresses or CIDR ranges allowed through. */
+  ipRules: string[];
+  /** Subnet resource ids allowed through. */
+  virtualNetworkRules: string[];
+  /** e.g. `AzureServices`, `Logging, Metrics`, `None`. */
+  bypass?: string;
+}
+
 export interface StorageAccountInfo {
   id: string;
+  location?: string;
+  /** False when the account refuses its keys (and every SAS they sign); absent means allowed, as in ARM. */
+  allowSharedKeyAccess?: boolean;
+  /** Enabled, Disabled or SecuredByPerimeter; absent means Enabled. */
+  publicNetworkAccess?: string;
+  networkRules?: StorageNetworkRules;
+}
+
+/** One line of Microsoft.Compute usages in a region (`cores`, `standardDSv3Family`, ...). */
+export interface ComputeUsage {
+  /** The quota's name (`name.value`). */
+  name: string;
+  /** `name.localizedValue`, e.g. "Total Regional vCPUs". */
+  localizedName?: string;
+  currentValue: number;
+  limit: number;
+}
+
+/** A virtual machine size as the resource SKU list describes it in one region. */
+export interface VmSizeInfo {
+  /** e.g. Standard_D2s_v3. */
+  name: string;
+  /** The quota family, e.g. standardDSv3Family. */
+  family?: string;
+  vCpus?: number;
+  /** Reason codes of the restrictions that apply to the whole region (NotAvailableForSubscription, QuotaId). */
+  locationRestrictions: string[];
+}
+
+/** A role assignment of a principal: which role, where. */
+export interface RoleAssignmentInfo {
+  scope: string;
+  roleDefinitionId: string;
+}
+
+export interface RoleDefinitionInfo {
+  id: string;
+  roleName?: string;
+  permissions: PermissionSet[];
 }
 
 /**
@@ -109,6 +160,17 @@ export interface PreflightReader {
   listLocations(signal?: AbortSignal): Promise<string[]>;
   /** The storage account of that name in the subscription. */
   findStorageAccount(name: string, signal?: AbortSignal): Promise<StorageAccountInfo | undefined>;
+  /** Compute quotas of the subscription in the region (vCPUs in total and per VM family). */
+  listComputeUsages(location: string, signal?: AbortSignal): Promise<ComputeUsage[]>;
+  /** Virtual machine sizes the region lists for the subscription (restricted ones included, marked). */
+  listVmSizes(location: string, signal?: AbortSignal): Promise<VmSizeInfo[]>;
+  /**
+   * Role assignments of the principal (directly or through its groups) that
+   * the scope lists: at, above and below it. Rejects with 403 when the
+   * connection may not read role assignments there.
+   */
+  listRoleAssignments(scope: string, principalId: string, signal?: AbortSignal): Promise<RoleAssignmentInfo[]>;
+  getRoleDefinition(id: string, signal?: AbortSignal): Promise<RoleDefinitionInfo | undefined>;
 }
 
 export type CheckStatus = 'passed' | 'warning' | 'failed';
@@ -130,8 +192,12 @@ export const CHECK_IDS = [
   'source',
   'galleryCompatibility',
   'regions',
+  'galleryRegion',
   'templateName',
   'permissions',
+  'storageAccess',
+  'quota',
+  'identityRights',
 ] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];

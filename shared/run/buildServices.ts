@@ -88,6 +88,11 @@ export interface BuildServices {
     location: string,
     signal?: AbortSignal,
   ): Promise<string>;
+  /**
+   * The exact version `.../versions/latest` of a gallery source stands for now
+   * (see shared/images/galleryLatest.ts), as a version id.
+   */
+  resolveLatestGalleryVersion(imageVersionId: string, location: string, signal?: AbortSignal): Promise<string>;
   stageArtifacts(config: ImageBuilderConfig, onProgress: (bytes: number) => void, signal?: AbortSignal): Promise<StagedUpload>;
   /** Read-only access for the preflight checks. */
   preflightReader(): PreflightReader;

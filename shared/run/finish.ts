@@ -10,10 +10,12 @@ import { failureHints } from '../report/failureHints';
 import { failureLine, serviceFailureOfError, serviceFailureOfProvisioning, serviceFailureOfRun, type FailureLine } from '../report/serviceFailure';
 import { effectiveBuildTimeoutMinutes } from '../watch/statusPoller';
 import { describeError } from '../watch/format';
+import { withoutPackerPrefix } from '../watch/logLines';
 import { redactSas } from '../text/sasRedaction';
 import type { BuildServices } from './buildServices';
 import type { WatchResult } from './watchRun';
 import type { BuildRunOutcome } from './runBuild';
+import type { TaskPhaseTiming } from './taskPhases';
 
 /** Lines of customization.log printed with a failure. */
 const FAILURE_LOG_LINES = 100;
@@ -27,6 +29,8 @@ interface FinishArgs {
   pinnedPlatformVersion?: string;
   /** The preflight checklist as Markdown, appended to the summary tab. */
   preflightSection?: string;
+  /** The task's own phases so far, for the summary's time per phase. */
+  taskPhases?: readonly TaskPhaseTiming[];
 }
 
 /**
@@ -70,10 +74,11 @@ export async function reportSuccess(
     }
   }
   const result = partial ? 'SucceededWithIssues' : 'Succeeded';
-  writeSummary(args, result, { outputs, distribution, templateId: templateState?.id });
+  const summary = renderRunSummary(args, result, { outputs, distribution, templateId: templateState?.id });
   attachLog(host, watch);
   return {
     result,
+    summary,
     // A VHD without a uri lives in the staging account, which goes with the template.
     defaultVhdProduced: distribution.some((d) => d.kind === 'vhd' && !d.target && d.artifact !== undefined),
     message: partial
@@ -119,7 +124,8 @@ export function reportFailure(args: FinishArgs & { error?: unknown }): BuildRunO
   const logTail = watch?.logTail.slice(-FAILURE_LOG_LINES) ?? [];
   if (logTail.length > 0) {
     host.beginGroup(host.loc('FailureLogTail', logTail.length));
-    for (const line of logTail) host.info(line);
+    // Without the Packer prefix, as the live view shows them; the step markers stay to tell where it failed.
+    for (const line of logTail) host.info(withoutPackerPrefix(line));
     host.endGroup();
   }
   const hints = failureHints({
@@ -138,11 +144,13 @@ export function reportFailure(args: FinishArgs & { error?: unknown }): BuildRunO
     lines.push(text);
   }
 
-  if (args.body) writeSummary(args, 'Failed', { outputs: { templateName: config.target.templateName }, distribution: distributionResults(args.body, []), failure: lines });
+  const summary = args.body
+    ? renderRunSummary(args, 'Failed', { outputs: { templateName: config.target.templateName }, distribution: distributionResults(args.body, []), failure: lines })
+    : undefined;
   if (watch) attachLog(host, watch);
   host.setOutput('templateName', config.target.templateName);
   if (watch?.snapshot?.lastRunStatus?.runState) host.setOutput('runState', watch.snapshot.lastRunStatus.runState);
-  return { result: 'Failed', message: host.loc('BuildFailed', config.target.templateName) };
+  return { result: 'Failed', message: host.loc('BuildFailed', config.target.templateName), summary };
 }
 
 /** The failure line, and the request id a support case needs when Azure gave one. */
@@ -161,13 +169,17 @@ function publishOutputs(host: TaskHost, outputs: OutputValues): void {
   host.endGroup();
 }
 
-function writeSummary(
+/**
+ * The summary tab's Markdown for a run that got as far as a template body. It is
+ * not uploaded here: the build run adds what cleanup did and attaches one tab.
+ */
+function renderRunSummary(
   args: FinishArgs,
   outcome: string,
   facts: { outputs: OutputValues; distribution: ReturnType<typeof distributionResults>; templateId?: string; failure?: string[] },
-): void {
+): string | undefined {
   const { host, config, body, watch } = args;
-  if (!body) return;
+  if (!body) return undefined;
   const markdown = renderSummary(
     {
       outcome,
@@ -179,13 +191,15 @@ function writeSummary(
       distribution: facts.distribution,
       outputs: facts.outputs,
       phases: watch?.phases ?? [],
+      taskPhases: args.taskPhases,
+      steps: watch?.stepTimings,
       totalMs: watch?.elapsedMs,
       environment: args.environment,
       failure: facts.failure,
     },
     host.loc.bind(host),
   );
-  uploadSummaryFile(host, config.target.templateName, args.preflightSection ? `${markdown}\n${args.preflightSection}\n` : markdown);
+  return args.preflightSection ? `${markdown}\n${args.preflightSection}\n` : markdown;
 }
 
 /**

@@ -42,6 +42,8 @@ interface FoundAccount {
   name: string;
   resourceGroup: string;
   blobEndpoint: string;
+  /** False when the account refuses its keys: then the connection's token is the only way in. */
+  sharedKeyAllowed: boolean;
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -58,7 +60,7 @@ async function findAccount(deps: StageDeps, name: string): Promise<FoundAccount>
     if (!resourceGroup || !blobEndpoint) {
       throw new StagingError('storageAccountName', 'StorageAccountNoBlobEndpoint', [name], `Input 'storageAccountName': storage account '${name}' has no Blob service endpoint.`);
     }
-    return { name: account.name, resourceGroup, blobEndpoint };
+    return { name: account.name, resourceGroup, blobEndpoint, sharedKeyAllowed: account.allowSharedKeyAccess !== false };
   }
   throw new StagingError(
     'storageAccountName',
@@ -68,7 +70,20 @@ async function findAccount(deps: StageDeps, name: string): Promise<FoundAccount>
   );
 }
 
+function sharedKeyDisabled(account: FoundAccount, cause?: unknown): StagingError {
+  return new StagingError(
+    'storageAccountName',
+    'StorageAccountSharedKeyDisabled',
+    [account.name],
+    `Input 'storageAccountName': storage account '${account.name}' does not allow shared key access, and the service connection may not write its blobs ` +
+      `(and sign with a user delegation key) with its own token. Assign it 'Storage Blob Data Contributor' on the account.`,
+    { cause },
+  );
+}
+
 async function accountKey(deps: StageDeps, account: FoundAccount): Promise<StorageSharedKeyCredential> {
+  // The key would be refused: say why instead of failing on the upload.
+  if (!account.sharedKeyAllowed) throw sharedKeyDisabled(account);
   let keys;
   try {
     keys = await deps.storage.storageAccounts.listKeys(account.resourceGroup, account.name);
@@ -109,6 +124,7 @@ async function openContainer(
     return { service: bearerService, container: bearerContainer };
   } catch (error) {
     if (!isDenied(error)) throw error;
+    if (!account.sharedKeyAllowed) throw sharedKeyDisabled(account, error);
     log.info(log.loc('StagingAccountKeyFallback', account.name));
   }
   const sharedKey = await accountKey(deps, account);

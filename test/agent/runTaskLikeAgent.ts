@@ -39,8 +39,15 @@ export interface AgentRunOptions {
   nodePath?: string;
   /** Default: the agent's choice by priority among the handlers task.json declares. */
   handler?: 'Node24' | 'Node20_1';
-  /** The agent machine's own environment (NODE_EXTRA_CA_CERTS, ...); the agent's variables win. */
-  env?: Record<string, string>;
+  /**
+   * The agent machine's own environment (NODE_EXTRA_CA_CERTS, ...) over the
+   * calling process's; undefined removes a variable. The agent's variables win.
+   */
+  env?: Record<string, string | undefined>;
+  /** The agent's proxy configuration (`config.sh --proxyurl --proxyusername --proxypassword`, `.proxybypass`). */
+  proxy?: AgentProxy;
+  /** The agent's certificate configuration (`config.sh --sslcacert --sslclientcert ...`). */
+  certificates?: AgentCertificates;
   /** System.DefaultWorkingDirectory (the sources folder); a fresh temp folder by default. */
   workDir?: string;
   /**
@@ -64,6 +71,52 @@ export interface AgentRunOptions {
    * for `pauseMs`, so the task's writes queue up behind a full pipe.
    */
   slowReader?: { pauseMs: number };
+}
+
+export interface AgentProxy {
+  url: string;
+  username?: string;
+  password?: string;
+  /** Lines of the agent's `.proxybypass` file: regular expressions matched against request URLs. */
+  bypass?: string[];
+}
+
+export interface AgentCertificates {
+  caFile?: string;
+  clientCert?: string;
+  clientCertKey?: string;
+  clientCertArchive?: string;
+  clientCertPassword?: string;
+}
+
+/**
+ * What JobExtension.InitializeJob exposes of the agent's proxy and certificate
+ * settings to every step: Agent.ProxyUrl, Agent.ProxyUsername,
+ * Agent.ProxyPassword (secret) and Agent.ProxyBypassList (a JSON array), and
+ * Agent.CAInfo, Agent.ClientCert, Agent.ClientCertKey, Agent.ClientCertArchive
+ * and Agent.ClientCertPassword (secret). The agent sets no HTTP(S)_PROXY or
+ * NODE_EXTRA_CA_CERTS for the task.
+ */
+export function agentNetworkVariables(
+  proxy: AgentProxy | undefined,
+  certificates: AgentCertificates | undefined,
+): { variables: Record<string, string>; secretVariables: Record<string, string> } {
+  const variables: Record<string, string> = {};
+  const secretVariables: Record<string, string> = {};
+  if (proxy?.url) {
+    variables['Agent.ProxyUrl'] = proxy.url;
+    if (proxy.username) variables['Agent.ProxyUsername'] = proxy.username;
+    if (proxy.password) secretVariables['Agent.ProxyPassword'] = proxy.password;
+    if (proxy.bypass && proxy.bypass.length > 0) variables['Agent.ProxyBypassList'] = JSON.stringify(proxy.bypass);
+  }
+  if (certificates?.caFile) variables['Agent.CAInfo'] = certificates.caFile;
+  if (certificates?.clientCert) {
+    variables['Agent.ClientCert'] = certificates.clientCert;
+    if (certificates.clientCertKey) variables['Agent.ClientCertKey'] = certificates.clientCertKey;
+    if (certificates.clientCertArchive) variables['Agent.ClientCertArchive'] = certificates.clientCertArchive;
+    if (certificates.clientCertPassword) secretVariables['Agent.ClientCertPassword'] = certificates.clientCertPassword;
+  }
+  return { variables, secretVariables };
 }
 
 export interface AgentRunResult {
@@ -216,6 +269,9 @@ export async function runTaskLikeAgent(options: AgentRunOptions): Promise<AgentR
   store.set('System.TaskInstanceId', options.taskInstanceId ?? randomUUID());
   store.set('System.TaskInstanceName', stepName);
   store.set('System.TaskDisplayName', displayNameOf(definition, options.inputs, stepName));
+  const network = agentNetworkVariables(options.proxy, options.certificates);
+  for (const [name, value] of Object.entries(network.variables)) store.set(name, value);
+  for (const [name, value] of Object.entries(network.secretVariables)) store.set(name, value, true);
   for (const [name, value] of Object.entries(options.variables ?? {})) store.set(name, value);
   for (const [name, value] of Object.entries(options.secretVariables ?? {})) store.set(name, value, true);
   for (const name of ['System.DefaultWorkingDirectory', 'Agent.TempDirectory', 'Build.ArtifactStagingDirectory', 'Build.BinariesDirectory']) {
@@ -232,7 +288,10 @@ export async function runTaskLikeAgent(options: AgentRunOptions): Promise<AgentR
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !AGENT_OWNED_ENV.test(key)) env[key] = value;
   }
-  Object.assign(env, options.env ?? {});
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
   Object.assign(env, variablesToEnvironment(store));
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${toEnvName(name)}`] = value;
 

@@ -99,7 +99,12 @@ describe('e2e preflight: permissions of the service connection', function () {
   });
 
   it('artifactAccess identity with blob write: passed, by its own token', async () => {
-    grant({ scope: storageScope, actions: ['Microsoft.Storage/storageAccounts/read'], dataActions: ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*'] });
+    // Reading role assignments lets preflight check the template identity's own Blob data role too.
+    grant({
+      scope: storageScope,
+      actions: ['Microsoft.Storage/storageAccounts/read', 'Microsoft.Authorization/roleAssignments/read'],
+      dataActions: ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*'],
+    });
     const observed = await observeRun(stage.azure, buildInputs(stage, 'perm-id-token', { artifactAccess: 'identity', preflightOnly: 'true' }));
     const checklist = assertStoppedAfterPreflight(observed, 'Succeeded');
     const texts = linesOf(checklist, TITLES.permissions, '✓').map((l) => l.text);

@@ -184,6 +184,15 @@ export interface TaskRunRequest {
   variables?: Record<string, string>;
   /** System.TaskInstanceId of the step. */
   taskInstanceId?: string;
+  /** The agent's proxy and certificate settings. */
+  proxy?: AgentRunOptions['proxy'];
+  certificates?: AgentRunOptions['certificates'];
+  /** Changes the agent machine's environment (a value of undefined removes the variable). */
+  env?: Record<string, string | undefined>;
+}
+
+function machineEnv(azure: LocalAzure, changes: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return { ...azure.childEnv(), ...changes };
 }
 
 /** Runs the bundled task once, through the agent stand-in. */
@@ -196,7 +205,9 @@ export async function runImageBuilderTask(request: TaskRunRequest): Promise<Agen
     variables: { ...connection.variables, ...(request.variables ?? {}) },
     ...(request.taskInstanceId ? { taskInstanceId: request.taskInstanceId } : {}),
     ...(connection.systemConnection ? { systemConnection: connection.systemConnection } : {}),
-    env: request.azure.childEnv(),
+    env: machineEnv(request.azure, request.env),
+    ...(request.proxy ? { proxy: request.proxy } : {}),
+    ...(request.certificates ? { certificates: request.certificates } : {}),
     stepName: request.stepName ?? 'bake',
     ...(request.nodePath ? { nodePath: request.nodePath } : {}),
     ...(request.cancel ? { cancel: request.cancel } : {}),

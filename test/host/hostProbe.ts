@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { TaskLibHost } from '../../shared/host/taskLibHost';
-import { reportFailure } from '../../shared/run/finish';
+import { reportFailure, uploadSummaryFile } from '../../shared/run/finish';
 import { buildImageTemplate } from '../../shared/template';
 import { baseConfig } from '../support/configFixtures';
 import { HOSTILE, SIGNED_URL } from './hostileText';
@@ -55,8 +55,12 @@ export async function main(taskDir: string): Promise<void> {
     logTail: [`    azure-arm: curl -fsS '${SIGNED_URL}' -o /tmp/a`, 'Script exited with non-zero exit status: 1'],
     logFile,
   });
-  reportFailure({ host, config, environment: 'AzureCloud', body, watch: watchOf('failed') });
-  reportFailure({ host, config, environment: 'AzureCloud', body, watch: watchOf('provisioningFailed') });
-  const outcome = reportFailure({ host, config, environment: 'AzureCloud', body, error: armError });
+  const outcomes = [
+    reportFailure({ host, config, environment: 'AzureCloud', body, watch: watchOf('failed') }),
+    reportFailure({ host, config, environment: 'AzureCloud', body, watch: watchOf('provisioningFailed') }),
+    reportFailure({ host, config, environment: 'AzureCloud', body, error: armError }),
+  ];
+  outcomes.forEach((o, i) => uploadSummaryFile(host, `${config.target.templateName}-${i}`, o.summary ?? ''));
+  const outcome = outcomes[2]!;
   host.complete(outcome.result, `${outcome.message} ${SIGNED_URL}`);
 }

@@ -4,18 +4,31 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleTask, findTaskEntries } from '../../scripts/bundle';
+import { CULTURES } from '../../scripts/localize';
 import { runTaskLikeAgent } from '../agent/runTaskLikeAgent';
 import { findNode20, node24Path } from '../agent/nodeBinaries';
 import { repoRoot } from '../support/repoRoot';
-import { readZipEntries } from './zipEntries';
+import { identityArguments } from '../../scripts/package';
+import { readZipEntries, readZipEntry } from './zipEntries';
 
 const MAX_VSIX_BYTES = 3 * 1024 * 1024;
 const packageScript = path.join(repoRoot, 'build', 'scripts', 'package.js');
 const probeSource = path.join(repoRoot, 'test', 'fixtures', 'tasks', 'AgentProbe');
 
 /** Runs the package script as `npm run package` does, into its own output folder. */
-function runPackageScript(root: string, outputDir: string): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [packageScript, '--root', root, '--output-path', outputDir], { encoding: 'utf8', timeout: 120_000 });
+function runPackageScript(
+  root: string,
+  outputDir: string,
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+): { status: number | null; stdout: string; stderr: string } {
+  // The identity variables of the caller's shell must not leak into the runs that do not set them.
+  const { IMAGE_BUILDER_PUBLISHER: _p, IMAGE_BUILDER_ID_SUFFIX: _s, ...inherited } = process.env;
+  const run = spawnSync(process.execPath, [packageScript, '--root', root, '--output-path', outputDir, ...extraArgs], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...inherited, ...env },
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -180,22 +193,64 @@ describe('build and package', function () {
   });
 
   describe('the extension itself', () => {
+    /** The manifest's identity as the Marketplace reads it from the package. */
+    function identityIn(vsix: string): { id: string; publisher: string } {
+      const manifest = readZipEntry(vsix, 'extension.vsixmanifest').toString('utf8');
+      const identity = /<Identity\b[^>]*>/.exec(manifest)?.[0] ?? '';
+      return { id: /\bId="([^"]*)"/.exec(identity)?.[1] ?? '', publisher: /\bPublisher="([^"]*)"/.exec(identity)?.[1] ?? '' };
+    }
+
     it('packages the AzureImageBuilder bundle, both tasks and the overview under 3 MB', () => {
       const out = path.join(scratch, 'real-out');
       const run = runPackageScript(repoRoot, out);
       assert.equal(run.status, 0, `npm run build must have bundled the task first.\n${run.stderr}${run.stdout}`);
       const vsix = vsixIn(out);
+      assert.deepEqual(identityIn(vsix), { id: 'image-builder-tasks', publisher: 'image-builder-pipelines' });
+      assertRealPackage(vsix);
+    });
+
+    it("packages under an organization's own publisher (environment) and id suffix (command line), the manifest file untouched", () => {
+      const manifestBefore = fs.readFileSync(path.join(repoRoot, 'vss-extension.json'), 'utf8');
+      const out = path.join(scratch, 'org-out');
+      const run = runPackageScript(repoRoot, out, ['--id-suffix', '-dev'], { IMAGE_BUILDER_PUBLISHER: 'contoso-images' });
+      assert.equal(run.status, 0, run.stderr + run.stdout);
+      const vsix = vsixIn(out);
+      const { version } = JSON.parse(manifestBefore) as { version: string };
+      assert.equal(path.basename(vsix), `contoso-images.image-builder-tasks-dev-${version}.vsix`);
+      assert.deepEqual(identityIn(vsix), { id: 'image-builder-tasks-dev', publisher: 'contoso-images' });
+      assertRealPackage(vsix);
+      assert.equal(fs.readFileSync(path.join(repoRoot, 'vss-extension.json'), 'utf8'), manifestBefore);
+    });
+
+    it('refuses a publisher or suffix the Marketplace would not accept, before running tfx', () => {
+      assert.throws(() => identityArguments(repoRoot, { publisher: 'my org' }), /--publisher 'my org' is not a Marketplace publisher id/);
+      assert.throws(() => identityArguments(repoRoot, { idSuffix: '/dev' }), /--id-suffix '\/dev' makes 'image-builder-tasks\/dev'/);
+      assert.deepEqual(identityArguments(repoRoot, { publisher: 'myorg', idSuffix: '-dev' }), ['--publisher', 'myorg', '--extension-id', 'image-builder-tasks-dev']);
+      assert.deepEqual(identityArguments(repoRoot, {}), []);
+    });
+
+    function assertRealPackage(vsix: string): void {
       const entries = readZipEntries(vsix).map((e) => e.name);
       assertShipsOnlyTheTask(entries, 'tasks/AzureImageBuilder/AzureImageBuilderV1');
       for (const file of ['task.json', 'icon.png']) {
         assert.ok(entries.includes(`tasks/AzureImageVersionCheck/AzureImageVersionCheckV1/${file}`), `version check ${file} missing`);
       }
+      // Azure DevOps shows task.loc.json with the texts of the user's culture; the agent reads the same files for messages.
+      for (const task of ['tasks/AzureImageBuilder/AzureImageBuilderV1', 'tasks/AzureImageVersionCheck/AzureImageVersionCheckV1']) {
+        assert.ok(entries.includes(`${task}/task.loc.json`), `${task}/task.loc.json missing`);
+        for (const culture of CULTURES) {
+          const file = `${task}/Strings/resources.resjson/${culture}/resources.resjson`;
+          assert.ok(entries.includes(file), `${file} missing from the vsix`);
+        }
+      }
+      const zhCN = readZipEntries(vsix).find((e) => e.name === 'tasks/AzureImageBuilder/AzureImageBuilderV1/Strings/resources.resjson/zh-CN/resources.resjson');
+      assert.ok(zhCN && zhCN.size > 10_000, 'the Chinese messages ship, not an empty file');
       const bundle = readZipEntries(vsix).find((e) => e.name === 'tasks/AzureImageBuilder/AzureImageBuilderV1/index.js');
       assert.ok(bundle && bundle.size > 10_000, 'the bundle holds the task, not a stub');
       // The build run is a lazily loaded bundle of its own (scripts/bundle.ts); without it a real run cannot start.
       const runBundle = readZipEntries(vsix).find((e) => e.name === 'tasks/AzureImageBuilder/AzureImageBuilderV1/runBuild.js');
       assert.ok(runBundle && runBundle.size > 100_000, 'the lazily loaded build-run bundle ships beside index.js');
       assert.ok(fs.statSync(vsix).size < MAX_VSIX_BYTES, `${fs.statSync(vsix).size} bytes`);
-    });
+    }
   });
 });

@@ -111,6 +111,17 @@ describe('preflight against the ARM emulator', function () {
       const regions = byCheck(outcome, 'regions');
       assert.equal(regions.length, 1);
       assert.match(regions[0] ?? '', /^passed: /);
+      // The gallery's own region among the replication targets.
+      assert.deepEqual(byCheck(outcome, 'galleryRegion').map((l) => l.replace(/:.*/, '')), ['passed']);
+    });
+
+    it('reads quota, VM sizes, the identity\'s role assignments and the storage account through the stand-in', () => {
+      assert.deepEqual(
+        [...byCheck(outcome, 'quota'), ...byCheck(outcome, 'identityRights'), ...byCheck(outcome, 'storageAccess')].map((l) => l.replace(/:.*/, '')),
+        ['passed', 'passed', 'passed'],
+        JSON.stringify(outcome.results),
+      );
+      assert.match(byCheck(outcome, 'quota')[0] ?? '', /Standard_D4s_v5 \(4 vCPUs\)/);
     });
 
     it('only reads', () => assertOnlyReads(arm));

@@ -3,6 +3,7 @@
  * resources, a log of every read, and optional per-method delays and errors.
  */
 import type {
+  ComputeUsage,
   GalleryImageDefinitionInfo,
   GalleryImageVersionInfo,
   IdentityInfo,
@@ -10,7 +11,11 @@ import type {
   PermissionSet,
   PlatformImageVersionInfo,
   PreflightReader,
+  RoleAssignmentInfo,
+  RoleDefinitionInfo,
+  StorageAccountInfo,
   TemplateInfo,
+  VmSizeInfo,
 } from '../../shared/preflight/types';
 
 export interface FakeWorld {
@@ -26,6 +31,19 @@ export interface FakeWorld {
   permissions: Record<string, PermissionSet[]>;
   locations: string[];
   storageAccounts: Record<string, string>;
+  /** Account name (lower case) -> what the account says beyond its id (shared key, network rules). */
+  storageAccountDetails: Record<string, Omit<StorageAccountInfo, 'id'>>;
+  /** Identity id (lower case) -> its principal id; identities not listed have none. */
+  principalIds: Record<string, string>;
+  /** Location (lower case) -> compute usages. */
+  usages: Record<string, ComputeUsage[]>;
+  /** Location (lower case) -> VM sizes offered. */
+  vmSizes: Record<string, VmSizeInfo[]>;
+  /** Principal id -> its role assignments (every scope). */
+  roleAssignments: Record<string, RoleAssignmentInfo[]>;
+  roleDefinitions: RoleDefinitionInfo[];
+  /** Scopes (lower case) at and below which reading role assignments answers 403. */
+  roleAssignmentsForbidden: string[];
 }
 
 export type ReaderMethod = keyof PreflightReader;
@@ -61,7 +79,9 @@ export class FakeReader implements PreflightReader {
   }
 
   getIdentity(id: string, signal?: AbortSignal) {
-    return this.answer('getIdentity', [id], signal, (): IdentityInfo | undefined => (this.world.identities.some((i) => same(i, id)) ? { id } : undefined));
+    return this.answer('getIdentity', [id], signal, (): IdentityInfo | undefined =>
+      this.world.identities.some((i) => same(i, id)) ? { id, principalId: this.world.principalIds[id.toLowerCase()] } : undefined,
+    );
   }
 
   getPlatformImageVersion(location: string, publisher: string, offer: string, sku: string, version: string, signal?: AbortSignal) {
@@ -112,8 +132,33 @@ export class FakeReader implements PreflightReader {
   findStorageAccount(name: string, signal?: AbortSignal) {
     return this.answer('findStorageAccount', [name], signal, () => {
       const id = this.world.storageAccounts[name.toLowerCase()];
-      return id ? { id } : undefined;
+      return id ? { id, ...this.world.storageAccountDetails[name.toLowerCase()] } : undefined;
     });
+  }
+
+  listComputeUsages(location: string, signal?: AbortSignal) {
+    return this.answer('listComputeUsages', [location], signal, () => this.world.usages[location.toLowerCase()] ?? []);
+  }
+
+  listVmSizes(location: string, signal?: AbortSignal) {
+    return this.answer('listVmSizes', [location], signal, () => this.world.vmSizes[location.toLowerCase()] ?? []);
+  }
+
+  listRoleAssignments(scope: string, principalId: string, signal?: AbortSignal) {
+    return this.answer('listRoleAssignments', [scope, principalId], signal, () => {
+      const s = scope.toLowerCase();
+      if (this.world.roleAssignmentsForbidden.some((f) => s === f || s.startsWith(`${f}/`))) {
+        throw Object.assign(new Error(`The client may not perform action 'Microsoft.Authorization/roleAssignments/read' over scope '${scope}'.`), {
+          statusCode: 403,
+          code: 'AuthorizationFailed',
+        });
+      }
+      return this.world.roleAssignments[principalId] ?? [];
+    });
+  }
+
+  getRoleDefinition(id: string, signal?: AbortSignal) {
+    return this.answer('getRoleDefinition', [id], signal, () => this.world.roleDefinitions.find((d) => same(d.id, id)));
   }
 
   count(method: ReaderMethod): number {

@@ -67,6 +67,7 @@ export function fakeServices(script: FakeScript = {}) {
       requestDelete: async (name) => (calls.push(`delete ${name}`), script.sweepAnswers?.[name] ?? { kind: 'accepted' }),
     },
     resolveLatestPlatformVersion: async () => (calls.push('resolveLatest'), '1.2.3'),
+    resolveLatestGalleryVersion: async (id: string) => (calls.push('resolveLatestGallery'), id.replace(/\/versions\/latest$/i, '/versions/2.0.1')),
     stageArtifacts: async () => {
       calls.push('stage');
       return {

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ImageBuilderConfig } from '../../shared/config/types';
 import { ConsoleHost } from '../../shared/host/consoleHost';
 import type { BuildServices } from '../../shared/run/buildServices';
@@ -57,6 +58,30 @@ describe('build run orchestration (fake Azure)', () => {
     assert.ok(lines.some((l) => /409/.test(l) && /Conflict/.test(l)), lines.join('\n'));
   });
 
+  it('says up front how long it may wait and which job settings must allow it', async () => {
+    const { services } = fakeServices({ createFails: new Error('stop here') });
+    const { lines } = await run(config((c) => (c.buildVm.buildTimeoutInMinutes = 0)), services);
+    const budget = lines.find((l) => l.startsWith('The task waits up to'));
+    assert.ok(budget, lines.join('\n'));
+    assert.match(budget, /up to 270 minutes for the build: the build timeout of 240 minutes \(0: the service default\) plus a margin of 30 minutes/);
+    assert.match(budget, /timeoutInMinutes of at least 285/);
+    assert.match(budget, /cancelTimeoutInMinutes/);
+    const { lines: shorter } = await run(config((c) => (c.buildVm.buildTimeoutInMinutes = 60)), fakeServices({ createFails: new Error('stop here') }).services);
+    assert.ok(shorter.some((l) => /up to 90 minutes for the build: the build timeout of 60 minutes plus a margin of 30 minutes/.test(l)), shorter.join('\n'));
+  });
+
+  it('a gallery source asked for as latest is resolved before the template is created, and the log says to what', async () => {
+    const { services, calls } = fakeServices({ createFails: new Error('stop here') });
+    const latest = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/base/versions/latest';
+    const { lines } = await run(config((c) => (c.source = { kind: 'galleryImageVersion', imageVersionId: latest })), services);
+    assert.ok(calls.indexOf('resolveLatestGallery') >= 0 && calls.indexOf('resolveLatestGallery') < calls.indexOf('create'), calls.join(','));
+    assert.ok(lines.some((l) => l.includes(`Gallery source ${latest}: latest is ${latest.replace(/latest$/, '2.0.1')}`)), lines.join('\n'));
+    // An exact version needs no lookup.
+    const exact = fakeServices({ createFails: new Error('stop here') });
+    await run(config((c) => (c.source = { kind: 'galleryImageVersion', imageVersionId: latest.replace(/latest$/, '1.0.0') })), exact.services);
+    assert.ok(!exact.calls.includes('resolveLatestGallery'));
+  });
+
   it('cleanup onSuccess keeps what a failed run created', async () => {
     const { services, calls } = fakeServices({ createFails: new Error('boom') });
     await run(config((c) => (c.cleanup = 'onSuccess')), services);
@@ -97,9 +122,10 @@ describe('build run orchestration (fake Azure)', () => {
     assert.equal(calls.at(-1) === 'get', false, 'nothing polls the template after the delete request');
     const requested = lines.find((l) => l.includes('Deletion of image template proj-42-1 in resource group rg-aib requested'));
     assert.ok(requested && /in the background/.test(requested), lines.join('\n'));
-    const cleanupSummary = host.summaries.find((f) => f.endsWith('proj-42-1-cleanup-summary.md'));
-    assert.ok(cleanupSummary, host.summaries.join(','));
-    const markdown = fs.readFileSync(cleanupSummary, 'utf8');
+    // One summary tab: the run's failure, then what cleanup did.
+    assert.deepEqual(host.summaries.map((f) => path.basename(f)), ['proj-42-1-summary.md']);
+    const markdown = fs.readFileSync(host.summaries[0]!, 'utf8');
+    assert.ok(markdown.indexOf('Failed') < markdown.indexOf('Cleanup of image template'), markdown);
     assert.match(markdown, /Deletion of image template proj-42-1 in resource group rg-aib requested/);
     assert.match(markdown, /Deleted the uploaded build artifacts/);
   });

@@ -239,4 +239,32 @@ describe('stageArtifacts against Azurite and the ARM emulator', function () {
       return true;
     });
   });
+
+  describe('an account that refuses shared key access', () => {
+    const accountId = () => `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-artifacts/providers/Microsoft.Storage/storageAccounts/${azurite.userAccount.name}`;
+    beforeEach(() => arm.seed({ storageAccounts: [{ id: accountId(), allowSharedKeyAccess: false }] }));
+    afterEach(() => arm.seed({ storageAccounts: [{ id: accountId() }] }));
+
+    it('signs with a user delegation key and never asks for the account keys', async function () {
+      arm.clearRequests();
+      const { deps, secrets, config } = setup(true, configFor('shell', 'sas'));
+      const staged = await stageArtifacts(deps, config, { loc, info: () => undefined, warning: () => undefined });
+      assert.ok(new URL(staged.artifact.url).searchParams.get('skoid'), 'a user delegation SAS');
+      assert.deepEqual(arm.requests().filter((r) => /listKeys$/i.test(r.path)), []);
+      assert.ok(!secrets.includes(azurite.userAccount.key));
+      await staged.cleanup();
+    });
+
+    it('without a Blob data role fails naming the input and the role instead of trying the key', async function () {
+      arm.clearRequests();
+      const { deps, config } = setup(false, configFor('shell', 'sas'));
+      await assert.rejects(stageArtifacts(deps, config, { loc, info: () => undefined, warning: () => undefined }), (e: unknown) => {
+        assert.ok(e instanceof StagingError);
+        assert.equal(e.inputName, 'storageAccountName');
+        assert.match(e.message, /does not allow shared key access.*Storage Blob Data Contributor/);
+        return true;
+      });
+      assert.deepEqual(arm.requests().filter((r) => /listKeys$/i.test(r.path)), []);
+    });
+  });
 });

@@ -59,6 +59,7 @@ const OUTPUTS = [
   'pirOffer',
   'pirSku',
   'pirVersion',
+  'sourceImageVersionId',
 ];
 
 /** Operators of the classic editor's visibleRule grammar. */

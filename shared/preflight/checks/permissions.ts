@@ -54,7 +54,14 @@ async function checkArtifactRights(ctx: PreflightContext): Promise<CheckResult[]
   const account = await ctx.reader.findStorageAccount(name, ctx.signal);
   if (!account) return [line.failed('storageAccountName', 'PreflightStorageAccountNotFound', name, ctx.subscriptionId)];
   const permissions = await ctx.reader.getPermissions(account.id, ctx.signal);
-  const way = artifactWay(permissions, artifacts.access);
+  // An account that refuses shared keys leaves the connection's own token as the only way in.
+  const keyAllowed = account.allowSharedKeyAccess !== false;
+  const way = artifactWay(permissions, artifacts.access, keyAllowed);
+  if (way === undefined && !keyAllowed) {
+    const needed = artifacts.access === 'sas' ? [BLOB_WRITE_DATA_ACTION, BLOB_READ_DATA_ACTION, USER_DELEGATION_KEY_ACTION] : [BLOB_WRITE_DATA_ACTION];
+    const missing = needed.filter((a) => (a === USER_DELEGATION_KEY_ACTION ? !isActionAllowed(permissions, a) : !isDataActionAllowed(permissions, a)));
+    return [line.failed('storageAccountName', 'PreflightPermissionArtifactsSharedKeyOff', name, missing.join(', '), account.id)];
+  }
   switch (way) {
     case 'accountKey':
       return [line.passed('PreflightPermissionArtifactsByKey', name)];
@@ -73,13 +80,13 @@ async function checkArtifactRights(ctx: PreflightContext): Promise<CheckResult[]
  * also the delegation key and blob read, since such a SAS grants no more than
  * its signer holds), else with the account key from listKeys.
  */
-function artifactWay(permissions: PermissionSet[], access: 'sas' | 'identity'): 'token' | 'accountKey' | undefined {
+function artifactWay(permissions: PermissionSet[], access: 'sas' | 'identity', keyAllowed: boolean): 'token' | 'accountKey' | undefined {
   const canWrite = isDataActionAllowed(permissions, BLOB_WRITE_DATA_ACTION);
   const tokenWorks =
     access === 'sas'
       ? canWrite && isDataActionAllowed(permissions, BLOB_READ_DATA_ACTION) && isActionAllowed(permissions, USER_DELEGATION_KEY_ACTION)
       : canWrite;
   if (tokenWorks) return 'token';
-  if (isActionAllowed(permissions, LIST_KEYS_ACTION)) return 'accountKey';
+  if (keyAllowed && isActionAllowed(permissions, LIST_KEYS_ACTION)) return 'accountKey';
   return undefined;
 }

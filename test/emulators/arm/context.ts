@@ -163,8 +163,10 @@ export class EmulatorContext {
 
   renderStorageAccount(r: StoredResource): Json {
     const name = lastName(r.id);
+    // `access` holds the seeded shared key and network settings; it is no property of its own.
+    const { access, ...json } = r.json;
     return {
-      ...r.json,
+      ...json,
       sku: { name: 'Standard_LRS', tier: 'Standard' },
       kind: r.json.kind ?? 'StorageV2',
       tags: r.json.tags ?? {},
@@ -177,6 +179,9 @@ export class EmulatorContext {
         minimumTlsVersion: 'TLS1_2',
         allowBlobPublicAccess: false,
         allowSharedKeyAccess: true,
+        publicNetworkAccess: 'Enabled',
+        networkAcls: { bypass: 'AzureServices', virtualNetworkRules: [], ipRules: [], defaultAction: 'Allow' },
+        ...((access as Json | undefined) ?? {}),
         creationTime: (r.json.creationTime as string | undefined) ?? new Date(0).toISOString(),
       },
     };

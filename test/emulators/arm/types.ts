@@ -110,6 +110,56 @@ export interface StorageAccountSeed {
   id: string;
   location?: string;
   kind?: string;
+  /** Default true. The stand-in reports it; Azurite still accepts the key. */
+  allowSharedKeyAccess?: boolean;
+  /** Default Enabled. */
+  publicNetworkAccess?: 'Enabled' | 'Disabled';
+  /** `properties.networkAcls`; default: allow from every network. */
+  networkAcls?: {
+    defaultAction: 'Allow' | 'Deny';
+    /** IP addresses or CIDR ranges. */
+    ipRules?: string[];
+    /** Subnet resource ids. */
+    virtualNetworkRules?: string[];
+    /** Default AzureServices. */
+    bypass?: string;
+  };
+}
+
+/** One Microsoft.Compute usage (quota) in a region; replaces the default of that name there. */
+export interface ComputeUsageSeed {
+  location: string;
+  /** `cores` for the region's total vCPUs, else a family such as `standardDSv3Family`. */
+  name: string;
+  limit: number;
+  currentValue?: number;
+}
+
+/** A virtual machine size of the resource SKU list; replaces the catalog entry of that name. */
+export interface VmSkuSeed {
+  name: string;
+  family: string;
+  vCpus: number;
+  /** Where it is offered; default every region. */
+  locations?: string[];
+  /** Regions where it is listed but restricted for the subscription (reasonCode NotAvailableForSubscription). */
+  restrictedLocations?: string[];
+}
+
+/** A role assignment of a principal (user-assigned identity, service principal). */
+export interface RoleAssignmentSeed {
+  principalId: string;
+  scope: string;
+  /** A built-in role name (Contributor, Reader, Storage Blob Data Reader ...) or a role definition id. */
+  role: string;
+}
+
+/** A custom role definition, addressable at any scope by its GUID. */
+export interface RoleDefinitionSeed {
+  /** GUID of the definition. */
+  name: string;
+  roleName: string;
+  permissions: Array<{ actions: string[]; notActions?: string[]; dataActions?: string[]; notDataActions?: string[] }>;
 }
 
 export interface PlatformImageSeed {
@@ -223,6 +273,17 @@ export interface World {
   providers: ProviderSeed[];
   permissions: PermissionSeed[];
   imageTemplates: ImageTemplateSeed[];
+  /** Default: every family of the SKU catalog and `cores` with a limit of 350, none used. */
+  computeUsages: ComputeUsageSeed[];
+  /** Added to (or replacing entries of) the catalog of common sizes, offered everywhere. */
+  vmSkus: VmSkuSeed[];
+  /**
+   * Role assignments. A principal with none seeded holds Contributor and
+   * Storage Blob Data Reader on its subscription (so unrelated scenarios pass);
+   * seeding any for a principal makes those its only ones.
+   */
+  roleAssignments: RoleAssignmentSeed[];
+  roleDefinitions: RoleDefinitionSeed[];
   /**
    * Region names `GET /subscriptions/{id}/locations` lists; seeding replaces the
    * list. Default: about 25 public Azure regions (westus, eastus, westeurope ...).
@@ -287,7 +348,8 @@ export interface RequestLogEntry {
   durationMs: number;
 }
 
-export type FaultStatus = 429 | 500 | 502 | 503 | 504;
+/** Transient answers, and 403 for a refusal Azure gives a connection without the role (it does not go away). */
+export type FaultStatus = 403 | 429 | 500 | 502 | 503 | 504;
 
 export interface FaultSpec {
   /** Absent = any method. */

@@ -3,11 +3,13 @@
  * provider registrations, permissions and image templates with their run state.
  * Handlers and the simulated build read and change this one store.
  */
+import { BUILT_IN_ROLES, DEFAULT_PRINCIPAL_ROLES, DEFAULT_VCPU_LIMIT, VM_SKU_CATALOG } from './catalogs';
 import { ArmError } from './http';
 import { DEFAULT_LOCATIONS } from './locations';
 import { templateRecordFromSeed } from './templateSeed';
 import { idKey, isWithinScope, lastName, parseResourceId, resourceGroupId, stableGuid } from './resourceIds';
 import type {
+  ComputeUsageSeed,
   DownloadRecord,
   GalleryImageSeed,
   GalleryImageVersionSeed,
@@ -17,6 +19,9 @@ import type {
   PermissionSeed,
   PlatformImageSeed,
   ReplicationState,
+  RoleAssignmentSeed,
+  RoleDefinitionSeed,
+  VmSkuSeed,
   World,
   WorldSnapshot,
 } from './types';
@@ -153,6 +158,12 @@ export class WorldStore {
   readonly vhdBlobs = new Set<string>();
   /** Region names the subscription lists. */
   locations: string[] = [...DEFAULT_LOCATIONS];
+  /** Seeded usages, by `location|name` (lower case). */
+  readonly computeUsages = new Map<string, ComputeUsageSeed>();
+  /** VM sizes by name (lower case): the catalog, then what tests seeded. */
+  readonly vmSkus = new Map<string, VmSkuSeed>(VM_SKU_CATALOG.map((s) => [s.name.toLowerCase(), s]));
+  readonly roleAssignments: RoleAssignmentSeed[] = [];
+  readonly roleDefinitions = new Map<string, RoleDefinitionSeed>(BUILT_IN_ROLES.map((r) => [r.name.toLowerCase(), r]));
 
   constructor(private readonly defaultTenantId: string) {}
 
@@ -212,6 +223,33 @@ export class WorldStore {
     if (matching.length === 0) return [{ scope, actions: ['*'], notActions: [], dataActions: ['*'], notDataActions: [] }];
     const longest = Math.max(...matching.map((p) => idKey(p.scope).length));
     return matching.filter((p) => idKey(p.scope).length === longest);
+  }
+
+  /** Usages of a region: `cores` and every catalog family at the default limit, unless seeded. */
+  usagesIn(location: string): ComputeUsageSeed[] {
+    const loc = location.toLowerCase();
+    const names = new Set(['cores', ...[...this.vmSkus.values()].map((s) => s.family)]);
+    for (const seeded of this.computeUsages.values()) if (seeded.location.toLowerCase() === loc) names.add(seeded.name);
+    return [...names].map((name) => this.computeUsages.get(`${loc}|${name}`.toLowerCase()) ?? { location, name, limit: DEFAULT_VCPU_LIMIT, currentValue: 0 });
+  }
+
+  /** The role definition of that GUID (built-in or seeded). */
+  roleDefinition(guid: string): RoleDefinitionSeed | undefined {
+    return this.roleDefinitions.get(guid.toLowerCase());
+  }
+
+  /** GUID of a role given by name or by definition id. */
+  roleGuid(role: string): string {
+    const byName = [...this.roleDefinitions.values()].find((r) => r.roleName.toLowerCase() === role.toLowerCase());
+    if (byName) return byName.name;
+    return lastName(role);
+  }
+
+  /** The principal's assignments; a principal with none seeded holds the default roles on the subscription. */
+  assignmentsOf(principalId: string, subscriptionId: string): RoleAssignmentSeed[] {
+    const seeded = this.roleAssignments.filter((a) => a.principalId.toLowerCase() === principalId.toLowerCase());
+    if (seeded.length > 0) return seeded;
+    return DEFAULT_PRINCIPAL_ROLES.map((role) => ({ principalId, scope: `/subscriptions/${subscriptionId}`, role }));
   }
 
   platformImage(location: string, publisher: string, offer: string, sku: string, version: string): PlatformImage | undefined {
@@ -327,7 +365,21 @@ export class WorldStore {
     }
     for (const sa of world.storageAccounts ?? []) {
       this.ensureGroupOf(sa.id, sa.location ?? 'westus');
-      this.put(TYPES.storageAccount, sa.id, { location: sa.location ?? 'westus', kind: sa.kind ?? 'StorageV2' });
+      this.put(TYPES.storageAccount, sa.id, {
+        location: sa.location ?? 'westus',
+        kind: sa.kind ?? 'StorageV2',
+        // The account's access settings, rendered into its properties.
+        access: {
+          allowSharedKeyAccess: sa.allowSharedKeyAccess ?? true,
+          publicNetworkAccess: sa.publicNetworkAccess ?? 'Enabled',
+          networkAcls: {
+            bypass: sa.networkAcls?.bypass ?? 'AzureServices',
+            virtualNetworkRules: (sa.networkAcls?.virtualNetworkRules ?? []).map((id) => ({ id, action: 'Allow', state: 'Succeeded' })),
+            ipRules: (sa.networkAcls?.ipRules ?? []).map((value) => ({ value, action: 'Allow' })),
+            defaultAction: sa.networkAcls?.defaultAction ?? 'Allow',
+          },
+        },
+      });
     }
     for (const img of world.platformImages ?? []) {
       const key = platformImageKey(img.location, img.publisher, img.offer, img.sku);
@@ -362,6 +414,15 @@ export class WorldStore {
       this.permissions.push(perm);
     }
     if (world.locations) this.locations = [...world.locations];
+    for (const u of world.computeUsages ?? []) this.computeUsages.set(`${u.location}|${u.name}`.toLowerCase(), u);
+    for (const sku of world.vmSkus ?? []) this.vmSkus.set(sku.name.toLowerCase(), sku);
+    for (const d of world.roleDefinitions ?? []) this.roleDefinitions.set(d.name.toLowerCase(), d);
+    if (world.roleAssignments) {
+      // Seeding a principal's assignments replaces what it had.
+      const principals = new Set(world.roleAssignments.map((a) => a.principalId.toLowerCase()));
+      const kept = this.roleAssignments.filter((a) => !principals.has(a.principalId.toLowerCase()));
+      this.roleAssignments.splice(0, this.roleAssignments.length, ...kept, ...world.roleAssignments);
+    }
     for (const seed of world.imageTemplates ?? []) this.seedTemplate(seed);
   }
 

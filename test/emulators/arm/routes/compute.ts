@@ -2,7 +2,8 @@
  * Microsoft.Compute as the task reads it: platform image versions (for pinning
  * `latest` and checking sources), managed images, galleries, image definitions
  * and image versions (with replication status on $expand=ReplicationStatus),
- * one by one and as lists.
+ * one by one and as lists; compute usages (quotas) of a region and the
+ * resource SKU list of virtual machine sizes.
  * Any api-version is accepted: SDK releases move it often.
  */
 import type { EmulatorContext } from '../context';
@@ -105,6 +106,50 @@ export function registerCompute(router: Router, ctx: EmulatorContext): void {
     withoutReplicationUnlessExpanded,
   );
 
+  router.add('GET', '/subscriptions/{sub}/providers/Microsoft.Compute/locations/{loc}/usages', (req) => {
+    requireApiVersion(req);
+    const { sub, loc } = req.params as Record<string, string>;
+    ctx.world.assertSubscription(sub as string);
+    const value = ctx.world.usagesIn(loc as string).map((u) => ({
+      unit: 'Count',
+      currentValue: u.currentValue ?? 0,
+      limit: u.limit,
+      name: { value: u.name, localizedValue: u.name === 'cores' ? 'Total Regional vCPUs' : `${u.name} vCPUs` },
+    }));
+    return ok({ value });
+  });
+
+  router.add('GET', '/subscriptions/{sub}/providers/Microsoft.Compute/skus', (req) => {
+    requireApiVersion(req);
+    ctx.world.assertSubscription(req.params.sub as string);
+    const location = skuLocationFilter(req.query.get('$filter'));
+    const regions = location ? [location] : ctx.world.locations;
+    const value = [...ctx.world.vmSkus.values()].flatMap((sku) =>
+      regions
+        .filter((region) => !sku.locations || sku.locations.some((l) => l.toLowerCase() === region.toLowerCase()))
+        .map((region) => {
+          const restricted = (sku.restrictedLocations ?? []).some((l) => l.toLowerCase() === region.toLowerCase());
+          return {
+            resourceType: 'virtualMachines',
+            name: sku.name,
+            tier: 'Standard',
+            size: sku.name.replace(/^Standard_/, ''),
+            family: sku.family,
+            locations: [region],
+            locationInfo: [{ location: region, zones: [], zoneDetails: [] }],
+            capabilities: [
+              { name: 'vCPUs', value: String(sku.vCpus) },
+              { name: 'HyperVGenerations', value: 'V1,V2' },
+            ],
+            restrictions: restricted
+              ? [{ type: 'Location', values: [region], restrictionInfo: { locations: [region] }, reasonCode: 'NotAvailableForSubscription' }]
+              : [],
+          };
+        }),
+    );
+    return ok({ value });
+  });
+
   router.add('GET', `${RG}/images`, (req) => {
     requireApiVersion(req);
     const { sub, rg } = req.params as Record<string, string>;
@@ -146,4 +191,12 @@ export function registerCompute(router: Router, ctx: EmulatorContext): void {
     const value = ctx.world.list(TYPES.galleryImageVersion, defId).map((r) => withoutReplicationUnlessExpanded(structuredClone(r.json), req));
     return ok({ value });
   });
+}
+
+/** The only `$filter` the SKU list supports: `location eq '{region}'`. */
+function skuLocationFilter(filter: string | null): string | undefined {
+  if (filter === null || filter.trim() === '') return undefined;
+  const m = /^location\s+eq\s+'([^']+)'$/i.exec(filter.trim());
+  if (!m) throw new ArmError(400, 'InvalidFilter', `The filter '${filter}' is not supported; only location eq '<location>' is.`);
+  return m[1];
 }

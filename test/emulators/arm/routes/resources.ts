@@ -2,13 +2,16 @@
  * Microsoft.Resources and friends: subscriptions, their locations, resource
  * groups, the generic resource list (with a `$filter` on resourceType, name and
  * location), provider registration, Microsoft.Authorization/permissions at any
- * scope, and user-assigned managed identities.
+ * scope, role assignments of a principal and role definitions, and
+ * user-assigned managed identities.
  */
+import { BUILT_IN_ROLES } from '../catalogs';
 import type { EmulatorContext } from '../context';
 import { ArmError, isRecord, notFound, ok, type ArmRequest } from '../http';
 import { locationJson } from '../locations';
-import { isWithinScope, lastName, parseResourceId, resourceGroupId } from '../resourceIds';
+import { isWithinScope, lastName, parseResourceId, resourceGroupId, stableGuid } from '../resourceIds';
 import type { Router } from '../router';
+import type { PermissionSeed } from '../types';
 import { TYPES } from '../world';
 import { requireApiVersion } from './compute';
 
@@ -132,6 +135,55 @@ export function registerResources(router: Router, ctx: EmulatorContext): void {
     return ok({ value });
   });
 
+  router.add('GET', '{*scope}/providers/Microsoft.Authorization/roleAssignments', (req) => {
+    requireApiVersion(req);
+    const scope = req.params.scope as string;
+    // Reading role assignments needs that right at the scope, like everything else; the caller is the connection.
+    if (!allows(ctx.world.permissionsAt(scope), 'Microsoft.Authorization/roleAssignments/read')) {
+      throw new ArmError(403, 'AuthorizationFailed', `The client does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/read' over scope '${scope}' or the scope is invalid.`);
+    }
+    const filter = roleAssignmentFilter(req.query.get('$filter'));
+    if (!filter.principalId) throw new ArmError(400, 'UnsupportedQuery', 'The stand-in answers role assignments of one principal only (assignedTo or principalId eq).');
+    const sub = parseResourceId(scope)?.subscriptionId ?? /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1] ?? '';
+    const value = ctx.world
+      .assignmentsOf(filter.principalId, sub)
+      .filter((a) => isWithinScope(scope, a.scope) || (!filter.atScope && isWithinScope(a.scope, scope)))
+      .map((a) => {
+        const guid = ctx.world.roleGuid(a.role);
+        const name = stableGuid(`assignment:${a.principalId}:${a.scope}:${guid}`.toLowerCase());
+        return {
+          id: `${a.scope.replace(/\/+$/, '')}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+          name,
+          type: 'Microsoft.Authorization/roleAssignments',
+          properties: {
+            roleDefinitionId: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
+            principalId: a.principalId,
+            principalType: 'ServicePrincipal',
+            scope: a.scope,
+          },
+        };
+      });
+    return ok({ value });
+  });
+
+  router.add('GET', '{*scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}', (req) => {
+    requireApiVersion(req);
+    const { scope, guid } = req.params as Record<string, string>;
+    const d = ctx.world.roleDefinition(guid as string);
+    if (!d) throw new ArmError(404, 'RoleDefinitionDoesNotExist', 'The specified role definition with ID \'' + guid + '\' does not exist.');
+    return ok({
+      id: `${(scope as string).replace(/\/+$/, '')}/providers/Microsoft.Authorization/roleDefinitions/${d.name}`,
+      name: d.name,
+      type: 'Microsoft.Authorization/roleDefinitions',
+      properties: {
+        roleName: d.roleName,
+        type: BUILT_IN_ROLES.some((r) => r.name === d.name) ? 'BuiltInRole' : 'CustomRole',
+        assignableScopes: ['/'],
+        permissions: d.permissions.map((p) => ({ actions: p.actions, notActions: p.notActions ?? [], dataActions: p.dataActions ?? [], notDataActions: p.notDataActions ?? [] })),
+      },
+    });
+  });
+
   router.add('GET', '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}', (req) => {
     requireApiVersion(req);
     const { sub, rg, name } = req.params as Record<string, string>;
@@ -182,4 +234,27 @@ export function resourceFilter(filter: string | null): (r: GenericResource) => b
     return typeof r.location === 'string' ? r.location : '';
   };
   return (r) => groups.some((terms) => terms.every((t) => fieldOf(r, t.field).toLowerCase() === t.value));
+}
+
+/**
+ * The role assignment `$filter`s the stand-in understands: `atScope()`,
+ * `assignedTo('{id}')` and `principalId eq '{id}'`, joined by `and`.
+ */
+export function roleAssignmentFilter(filter: string | null): { atScope: boolean; principalId?: string } {
+  const result: { atScope: boolean; principalId?: string } = { atScope: false };
+  if (filter === null || filter.trim() === '') return result;
+  for (const term of filter.trim().split(/\s+and\s+/i)) {
+    const t = term.trim();
+    const assigned = /^assignedTo\('([^']+)'\)$/i.exec(t) ?? /^principalId\s+eq\s+'([^']+)'$/i.exec(t);
+    if (/^atScope\(\)$/i.test(t)) result.atScope = true;
+    else if (assigned) result.principalId = assigned[1];
+    else throw new ArmError(400, 'InvalidFilterInQueryString', `Invalid $filter '${filter}' specified in the query string.`);
+  }
+  return result;
+}
+
+/** RBAC's matching of an action against the permissions answered at a scope (`*` matches any run of characters). */
+function allows(permissions: readonly PermissionSeed[], action: string): boolean {
+  const matches = (pattern: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 'i').test(action);
+  return permissions.some((p) => p.actions.some(matches) && !(p.notActions ?? []).some(matches));
 }
