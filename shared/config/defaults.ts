@@ -29,6 +29,7 @@ export const INPUT_DEFAULTS: Readonly<Partial<Record<InputName, string>>> = {
   optimizeVmBoot: 'false',
   cleanup: 'always',
   sweepLeftovers: 'true',
+  skipUnchanged: 'false',
   pollIntervalSeconds: '15',
   dryRun: 'false',
   preflight: 'true',

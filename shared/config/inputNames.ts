@@ -72,6 +72,7 @@ export const INPUT_NAMES = [
   'optimizeVmBoot',
   'cleanup',
   'sweepLeftovers',
+  'skipUnchanged',
   'pollIntervalSeconds',
   'dryRun',
   'preflight',

@@ -106,6 +106,7 @@ export function parseConfig(
   const optimizeVmBoot = reader.bool('optimizeVmBoot');
   const cleanup = reader.choice('cleanup', CLEANUP_POLICIES);
   const sweepLeftovers = reader.bool('sweepLeftovers');
+  const skipUnchanged = reader.bool('skipUnchanged');
   const pollIntervalSeconds = readPollInterval(reader);
   const dryRun = reader.bool('dryRun');
   const preflight = reader.bool('preflight');
@@ -127,6 +128,7 @@ export function parseConfig(
     templateTags: templateTags.tags,
     cleanup,
     sweepLeftovers,
+    skipUnchanged,
     pollIntervalSeconds,
     dryRun,
     preflight,

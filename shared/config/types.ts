@@ -161,6 +161,8 @@ export interface ImageBuilderConfig {
   cleanup: CleanupPolicy;
   /** Before creating, request deletion of this task's finished leftover templates in the resource group. */
   sweepLeftovers: boolean;
+  /** Build nothing when the newest image already carries this run's build fingerprint. */
+  skipUnchanged: boolean;
   pollIntervalSeconds: number;
   dryRun: boolean;
   /** Run the read-only preflight checks before creating anything. */

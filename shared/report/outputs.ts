@@ -20,6 +20,8 @@ export const OUTPUT_NAMES = [
   'pirOffer',
   'pirSku',
   'pirVersion',
+  'buildFingerprint',
+  'buildSkipped',
   'sourceImageVersionId',
 ] as const;
 

@@ -12,6 +12,8 @@ import { newestVersion } from '../images/versionOrder';
 import { definitionOfLatest, latestGalleryVersion } from '../images/galleryLatest';
 import { listGalleryImageVersions } from '../azure/galleryVersions';
 import { ArmPreflightReader } from '../preflight';
+import { createPublishedImages } from './publishedImages';
+import { contentDigest } from '../staging/contentDigest';
 
 /**
  * BuildServices over the Azure SDKs, pointed at the service connection's
@@ -36,6 +38,13 @@ export function createAzureBuildServices(connection: ServiceConnection, host: Ta
       if (!newest) throw new LocalizedError('PlatformImageNotFound', [`${source.publisher}:${source.offer}:${source.sku}`, location]);
       return newest;
     },
+    digestArtifacts: (packagePath, signal) => contentDigest(packagePath, signal),
+    // Images may live in another subscription than the connection's; the client goes by the id's.
+    publishedImages: createPublishedImages((subscriptionId) =>
+      subscriptionId.toLowerCase() === connection.subscriptionId.toLowerCase()
+        ? clients.compute
+        : createAzureClients({ ...connection, subscriptionId }, credential, { onSecret }).compute,
+    ),
     async resolveLatestGalleryVersion(imageVersionId, location, signal) {
       const definitionId = definitionOfLatest(imageVersionId) ?? imageVersionId;
       const versions = await listGalleryImageVersions(clients.resources, connection.resourceManagerUrl, definitionId, signal);

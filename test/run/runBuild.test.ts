@@ -39,8 +39,8 @@ describe('build run orchestration (fake Azure)', () => {
     const deleting = { id: '/t', provisioningState: 'Deleting', lastRunStatus: { runState: 'Failed' } };
     const { services, calls } = fakeServices({ existing: [idle, deleting, deleting, undefined], createFails: new Error('boom') });
     await run(config(), services);
-    assert.deepEqual(calls.slice(0, 8), ['list', 'get', 'delete', 'get', 'get', 'get', 'resolveLatest', 'stage']);
-    assert.equal(calls[8], 'create');
+    assert.deepEqual(calls.slice(0, 9), ['list', 'get', 'delete', 'get', 'get', 'get', 'resolveLatest', 'digest', 'stage']);
+    assert.equal(calls[9], 'create');
   });
 
   it('sweepLeftovers off: the resource group is not listed', async () => {

@@ -59,6 +59,8 @@ const OUTPUTS = [
   'pirOffer',
   'pirSku',
   'pirVersion',
+  'buildFingerprint',
+  'buildSkipped',
   'sourceImageVersionId',
 ];
 
