@@ -2,10 +2,10 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { repoRoot } from '../support/repoRoot';
-import { escapeCommandValue } from './loggingCommand';
-import { findNode20, isProcessRunning, node24Path } from './nodeBinaries';
-import { AGENT_CANCEL_LADDER, runTaskLikeAgent, type AgentRunOptions, type AgentRunResult } from './runTaskLikeAgent';
+import { repoRoot } from '../../testkit/repoRoot';
+import { escapeCommandValue } from '../../testkit/agent/loggingCommand';
+import { findNode20, isProcessRunning, node24Path } from '../../testkit/agent/nodeBinaries';
+import { AGENT_CANCEL_LADDER, runTaskLikeAgent, type AgentRunOptions, type AgentRunResult } from '../../testkit/agent/runTaskLikeAgent';
 
 const probeDir = path.join(repoRoot, 'test', 'fixtures', 'tasks', 'AgentProbe');
 const connectionId = '0d3b8a1e-1111-4222-8333-944455556666';

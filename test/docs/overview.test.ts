@@ -8,7 +8,7 @@ import { DEFAULT_DEADLINE_MARGIN_MINUTES, SERVICE_DEFAULT_BUILD_TIMEOUT_MINUTES 
 import { checkPipeline } from '../samples/pipelineChecks';
 import { readPipeline } from '../samples/pipelineModel';
 import { loadTaskCatalog } from '../samples/taskCatalog';
-import { repoRoot } from '../support/repoRoot';
+import { repoRoot } from '../../testkit/repoRoot';
 import { readTaskJson } from '../taskjson/taskJsonFile';
 import { AZ_COMMANDS, checkAzCommand, checkShell, readShell, shellWords } from './azCommands';
 

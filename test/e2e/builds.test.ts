@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
-import { makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from './harness';
+import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
+import { makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
 import { mapLimited } from '../support/limited';
 import {
   FAST_BUILD,

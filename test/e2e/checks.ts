@@ -7,10 +7,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import type { AgentRunResult } from '../agent/runTaskLikeAgent';
-import { findNode20 } from '../agent/nodeBinaries';
-import type { LocalAzure } from '../emulators/localAzure';
-import type { RequestLogEntry } from '../emulators/arm/types';
+import type { AgentRunResult } from '../../testkit/agent/runTaskLikeAgent';
+import type { LocalAzure } from '../../testkit/emulators/localAzure';
+import type { RequestLogEntry } from '../../testkit/emulators/arm/types';
 
 export interface BlobEntry {
   account: string;
@@ -177,30 +176,7 @@ export function assertResult(result: AgentRunResult, expected: AgentRunResult['r
   assert.equal(result.result, expected, `task result (issues: ${JSON.stringify(result.issues.map((i) => i.message))})`);
 }
 
-let node20: string | undefined;
-/** The Node 20 binary, whatever runs the tests (npm test may put Node 24 first on PATH). */
-export function node20Path(): string {
-  return (node20 ??= findNode20());
-}
-
-let counter = 0;
-/** A template name unique within the run, so scenarios sharing one stand-in never see each other's resources. */
-export function uniqueTemplateName(prefix: string): string {
-  counter += 1;
-  return `e2e-${prefix}-${process.pid}-${counter}`;
-}
-
-export const FAST_BUILD = {
-  provisioningMs: 100,
-  queuedMs: 100,
-  buildingMs: 200,
-  customizerMs: 300,
-  optimizingMs: 100,
-  validatingMs: 100,
-  distributingMs: 200,
-  cancelMs: 200,
-  deleteMs: 200,
-};
+export { FAST_BUILD, node20Path, uniqueTemplateName } from '../../testkit/harness';
 
 /**
  * Keeps the body each template was created with, read from the ARM stand-in

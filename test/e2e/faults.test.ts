@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
-import type { FaultSpec, RequestLogEntry } from '../emulators/arm/types';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from './harness';
+import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
+import type { FaultSpec, RequestLogEntry } from '../../testkit/emulators/arm/types';
+import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
 import { mapLimited } from '../support/limited';
 import { FAST_BUILD, assertCleanup, assertNoSecrets, assertResult, node20Path, requestsForTemplate, uniqueTemplateName } from './checks';
 

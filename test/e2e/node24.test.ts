@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { node24Path } from '../agent/nodeBinaries';
-import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld, type SignInScheme } from './harness';
+import { node24Path } from '../../testkit/agent/nodeBinaries';
+import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
+import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld, type SignInScheme } from '../../testkit/harness';
 import { mapLimited } from '../support/limited';
 import { FAST_BUILD, assertCleanup, assertNoSecrets, assertResult, requestsForTemplate, statusReadOfRun, uniqueTemplateName } from './checks';
 

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { startLocalAzure, type LocalAzureWithStorageFaults } from '../emulators/localAzure';
-import type { FaultSpec, RequestLogEntry } from '../emulators/arm/types';
-import type { StorageFaultSpec, StorageRequestLogEntry } from '../emulators/storageFaultProxy';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from './harness';
+import { startLocalAzure, type LocalAzureWithStorageFaults } from '../../testkit/emulators/localAzure';
+import type { FaultSpec, RequestLogEntry } from '../../testkit/emulators/arm/types';
+import type { StorageFaultSpec, StorageRequestLogEntry } from '../../testkit/emulators/storageFaultProxy';
+import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
 import { mapLimited } from '../support/limited';
 import { FAST_BUILD, assertCleanup, assertNoSecrets, assertResult, listAzuriteBlobs, node20Path, requestsForTemplate, statusReadOfRun, uniqueTemplateName } from './checks';
 

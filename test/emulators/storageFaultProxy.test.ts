@@ -11,10 +11,10 @@ import {
 } from '@azure/storage-blob';
 import { ClientSecretCredential } from '@azure/identity';
 import { blobServiceFor } from '../../shared/azure/clients';
-import { startAzurite, type AzuriteHandle } from './azurite';
-import { startEntraEmulator, type EntraEmulator } from './entra/index';
-import { startStorageFaultProxy, type StorageFaultProxy, type StorageRequestLogEntry } from './storageFaultProxy';
-import { getTestTls } from './tls';
+import { startAzurite, type AzuriteHandle } from '../../testkit/emulators/azurite';
+import { startEntraEmulator, type EntraEmulator } from '../../testkit/emulators/entra/index';
+import { startStorageFaultProxy, type StorageFaultProxy, type StorageRequestLogEntry } from '../../testkit/emulators/storageFaultProxy';
+import { getTestTls } from '../../testkit/emulators/tls';
 
 /** One raw request through the proxy: status, headers and body, or the socket error. */
 function rawRequest(url: string, method = 'GET', body?: Buffer): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {

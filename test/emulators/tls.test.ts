@@ -6,9 +6,9 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isPidAlive } from './processes';
-import { getTestTls } from './tls';
-import { repoRoot } from '../support/repoRoot';
+import { isPidAlive } from '../../testkit/emulators/processes';
+import { getTestTls } from '../../testkit/emulators/tls';
+import { repoRoot } from '../../testkit/repoRoot';
 
 const wrapper = path.join(repoRoot, 'build', 'scripts', 'runTests.js');
 

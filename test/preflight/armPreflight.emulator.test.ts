@@ -13,8 +13,8 @@ import { ArmPreflightReader } from '../../shared/preflight/armReader';
 import { runPreflight } from '../../shared/preflight/runPreflight';
 import type { CheckId, PreflightOutcome } from '../../shared/preflight/types';
 import type { ImageBuilderConfig } from '../../shared/config/types';
-import { startArmEmulator, type ArmEmulator, type World } from '../emulators/arm';
-import { getTestTls } from '../emulators/tls';
+import { startArmEmulator, type ArmEmulator, type World } from '../../testkit/emulators/arm';
+import { getTestTls } from '../../testkit/emulators/tls';
 import { artifactsFor, configWith, fullBuildVm, galleryTarget, ids, LOCATION, SUBSCRIPTION } from '../support/configFixtures';
 import { lines, RESOURCE_GROUP_SCOPE, STORAGE_ACCOUNT_ID } from './preflightFixtures';
 
