@@ -41,7 +41,7 @@ describe('test TLS and the test wrapper', function () {
   it('tells to run through the wrapper when IB_TEST_TLS_DIR is missing', function () {
     const env = { ...process.env };
     delete env.IB_TEST_TLS_DIR;
-    const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(__dirname, 'tls.js'))}).getTestTls()`], { env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(require.resolve('../../testkit/emulators/tls'))}).getTestTls()`], { env, encoding: 'utf8' });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /IB_TEST_TLS_DIR is not set.*build\/scripts\/runTests\.js/s);
   });
