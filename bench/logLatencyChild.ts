@@ -26,7 +26,7 @@ import { LogSections } from '../shared/watch/logSections';
 import { LogTailer, LOG_CONTAINER, type LogContainer, type RangeReader, type StagingLogDeps } from '../shared/watch/logTailer';
 import { pollTemplateRun, type TemplateRunSnapshot } from '../shared/watch/statusPoller';
 import { blobRangeReader } from '../shared/azure/stagingStorage';
-import { taskMessages as WATCH_MESSAGES } from '../test/support/localizer';
+import { taskMessages as WATCH_MESSAGES } from '../testkit/localizer';
 
 export interface LatencyJob {
   blobEndpoint: string;

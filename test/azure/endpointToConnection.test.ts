@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { ServiceConnectionError } from '../../shared/azure/connectionError';
-import { createLocalizer, taskMessages } from '../support/localizer';
+import { createLocalizer, taskMessages } from '../../testkit/localizer';
 
 const taskLoc = createLocalizer(taskMessages);
 import { serviceConnectionFromEndpoint, type EndpointAuthorization } from '../../shared/azure/endpointToConnection';

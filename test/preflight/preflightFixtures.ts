@@ -3,7 +3,7 @@
  * test/support/configFixtures.ts, plus helpers to run one check and read its
  * lines as the user would.
  */
-import { createLocalizer, taskMessages } from '../support/localizer';
+import { createLocalizer, taskMessages } from '../../testkit/localizer';
 import { resultText } from '../../shared/preflight/report';
 import type { CheckResult, PreflightCheckFn } from '../../shared/preflight/types';
 import type { ImageBuilderConfig } from '../../shared/config/types';

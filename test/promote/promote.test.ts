@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GalleryVersionState, GalleryVersionStore } from '../../shared/azure/galleryImageVersions';
 import { ConsoleHost } from '../support/consoleHost';
-import { createLocalizer } from '../support/localizer';
+import { createLocalizer } from '../../testkit/localizer';
 import { promoteVersion, type PromoteAction } from '../../tasks/AzureImageVersionPromote/AzureImageVersionPromoteV1/src/promote';
 import { repoRoot } from '../../testkit/repoRoot';
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { format } from 'node:util';
-import { taskMessages as REPORT_MESSAGES } from '../support/localizer';
+import { taskMessages as REPORT_MESSAGES } from '../../testkit/localizer';
 import { buildOutputs, distributionResults } from '../../shared/report/outputs';
 import { portalLink, renderSummary, type SummaryFacts } from '../../shared/report/summary';
 import { escapeMarkdown } from '../../shared/core/markdown';

@@ -26,7 +26,7 @@ import {
   vhdTarget,
 } from '../support/configFixtures';
 import { loadImageTemplateSpec, type ImageTemplateSpec } from '../../testkit/imageTemplateSpec';
-import { createLocalizer, taskMessages } from '../support/localizer';
+import { createLocalizer, taskMessages } from '../../testkit/localizer';
 
 let spec: ImageTemplateSpec;
 

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { format } from 'node:util';
 import type { TaskHost, TaskOutcome } from '../../shared/core/taskHost';
-import { taskMessages } from '../support/localizer';
+import { taskMessages } from '../../testkit/localizer';
 
 /** One thing the code under test did through the host, in order. */
 export type HostRecord =
