@@ -13,6 +13,8 @@ import { ensureTree } from './generateTree';
 import { startBenchStorage, type BenchStorage } from './localStorage';
 import type { LatencyJob, LatencyResult } from './logLatencyChild';
 import type { StagingJob, StagingRunResult } from './stagingChild';
+import type { TaskRunJob, TaskRunResult } from './taskRunChild';
+import { makeTestCertificates } from '../scripts/runTests';
 import { figure, summarize, table, type Figure } from './stats';
 import { repoRoot } from '../test/support/repoRoot';
 
@@ -304,8 +306,65 @@ function footprintFigures(notes: string[]): Figure[] {
   return figures;
 }
 
+/** Figure groups `--only` selects from, e.g. `npm run bench -- --only cancel,skip`. */
+const GROUPS = ['footprint', 'coldstart', 'log', 'staging', 'skip', 'cancel'] as const;
+type Group = (typeof GROUPS)[number];
+
+function selectedGroups(argv: readonly string[]): ReadonlySet<Group> {
+  const at = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
+  if (at < 0) return new Set(GROUPS);
+  const value = argv[at]!.includes('=') ? argv[at]!.slice('--only='.length) : (argv[at + 1] ?? '');
+  const names = value.split(',').map((n) => n.trim()).filter((n) => n.length > 0);
+  const unknown = names.filter((n) => !(GROUPS as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) throw new Error(`--only takes a comma separated list of ${GROUPS.join(', ')}; got '${value}'`);
+  return new Set(names as Group[]);
+}
+
+/**
+ * Whole task runs through the agent stand-in (bench/taskRunChild.ts), in a
+ * child that trusts the stand-ins' throwaway CA from its start.
+ */
+async function taskRunFigures(plan: Plan, groups: ReadonlySet<Group>, workDir: string, notes: string[]): Promise<Figure[]> {
+  const wanted = (['skip', 'cancel'] as const).filter((g) => groups.has(g));
+  if (wanted.length === 0) return [];
+  const tree = wanted.includes('skip') ? ensureTree(workDir, 'tree-100m', { bytes: 100 * MB, seed: SEED }) : undefined;
+  const job: TaskRunJob = {
+    groups: wanted,
+    ...(tree ? { treeRoot: tree.root } : {}),
+    skipRuns: plan.mode === 'full' ? 5 : 3,
+    cancelRuns: plan.mode === 'full' ? 3 : 2,
+  };
+  const tlsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ib-bench-tls-'));
+  let result: TaskRunResult;
+  try {
+    const tls = makeTestCertificates(tlsDir);
+    const env = { ...process.env, IB_TEST_TLS_DIR: tls.dir, NODE_EXTRA_CA_CERTS: tls.caPath };
+    const out = await run(process.execPath, [path.join(buildBench, 'taskRunChild.js'), JSON.stringify(job)], env);
+    result = JSON.parse(out.trim().split('\n').pop() ?? '{}') as TaskRunResult;
+  } finally {
+    fs.rmSync(tlsDir, { recursive: true, force: true });
+  }
+  notes.push(...result.notes);
+  const figures: Figure[] = [];
+  if (result.skipSeconds && result.digestSeconds) {
+    const label = tree ? sizeLabel(tree.bytes) : 'app';
+    figures.push(
+      figure({ id: 'skip.run', label: `skipped run, ${label} artifacts (step start to end)`, unit: 's', value: summarize(result.skipSeconds), target: { on: 'value', op: '<', limit: 10 } }),
+      figure({ id: 'skip.digest', label: `content digest of ${label} artifacts`, unit: 's', value: summarize(result.digestSeconds) }),
+    );
+  }
+  if (result.buildEndToTaskEndSeconds && result.cancelToTaskEndSeconds) {
+    figures.push(
+      figure({ id: 'cancel.buildEnd', label: 'build end to task end (delete takes 139 s)', unit: 's', value: summarize(result.buildEndToTaskEndSeconds), target: { on: 'max', op: '<=', limit: 15 } }),
+      figure({ id: 'cancel.cancelEnd', label: 'cancel to task end (Canceling 180 s, delete 139 s)', unit: 's', value: summarize(result.cancelToTaskEndSeconds), target: { on: 'max', op: '<=', limit: 7.5 } }),
+    );
+  }
+  return figures;
+}
+
 async function main(): Promise<void> {
   const plan = process.argv.includes('--quick') ? QUICK : FULL;
+  const groups = selectedGroups(process.argv.slice(2));
   const started = process.hrtime.bigint();
   const workDir = path.join(repoRoot, 'bench', 'work');
   fs.mkdirSync(workDir, { recursive: true });
@@ -313,19 +372,33 @@ async function main(): Promise<void> {
   const figures: Figure[] = [];
 
   progress(`${plan.mode} run on ${os.cpus().length} cores, Node ${process.version}`);
-  progress('footprint');
-  figures.push(...footprintFigures(notes));
-  progress('cold start');
-  figures.push(await coldStartFigure(plan, notes));
+  if (groups.has('footprint')) {
+    progress('footprint');
+    figures.push(...footprintFigures(notes));
+  }
+  if (groups.has('coldstart')) {
+    progress('cold start');
+    figures.push(await coldStartFigure(plan, notes));
+  }
 
-  const storage = await startBenchStorage();
-  try {
-    progress('live log latency');
-    figures.push(...(await logFigures(plan, storage, notes)));
-    progress('staging');
-    figures.push(...(await stagingFigures(plan, storage, workDir, notes)));
-  } finally {
-    await storage.stop();
+  if (groups.has('log') || groups.has('staging')) {
+    const storage = await startBenchStorage();
+    try {
+      if (groups.has('log')) {
+        progress('live log latency');
+        figures.push(...(await logFigures(plan, storage, notes)));
+      }
+      if (groups.has('staging')) {
+        progress('staging');
+        figures.push(...(await stagingFigures(plan, storage, workDir, notes)));
+      }
+    } finally {
+      await storage.stop();
+    }
+  }
+  if (groups.has('skip') || groups.has('cancel')) {
+    progress(`task runs through the agent stand-in: ${['skip', 'cancel'].filter((g) => groups.has(g as Group)).join(', ')}`);
+    figures.push(...(await taskRunFigures(plan, groups, workDir, notes)));
   }
 
   const result = {
@@ -349,7 +422,9 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${figures.filter((f) => f.pass !== undefined).length - failed.length} targets met, ${failed.length} missed; ${result.durationSeconds} s\n`);
   const resultsDir = path.join(repoRoot, 'bench', 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
-  fs.writeFileSync(path.join(resultsDir, plan.mode === 'full' ? 'latest.json' : 'latest-quick.json'), JSON.stringify(result, null, 2) + '\n');
+  // A selection of figures is not a full result: it goes to a file of its own.
+  const selection = groups.size === GROUPS.length ? '' : `-only-${[...groups].join('-')}`;
+  fs.writeFileSync(path.join(resultsDir, `${plan.mode === 'full' ? 'latest' : 'latest-quick'}${selection}.json`), JSON.stringify(result, null, 2) + '\n');
 }
 
 main().catch((err: unknown) => {

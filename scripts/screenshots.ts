@@ -315,7 +315,7 @@ export function main(argv: readonly string[]): number {
   const result = finished ? `${finished[1]} · ${finished[2]}` : '';
   // The customizer steps stay open to show the streamed build log; the
   // other groups are closed as a reader would leave them.
-  const rows = logRows(demo.log, (group) => /^Build log: step \d+/.test(group));
+  const rows = logRows(demo.log, (group) => /^Build log: (?!preparing|after step|finishing)/.test(group));
   fs.mkdirSync(outDir, { recursive: true });
   const logHeight = 60 + 16 + rows.length * 18;
   screenshot(chromium, renderLogPage(title, rows, result), path.join(outDir, 'live-log.png'), 1280, logHeight);

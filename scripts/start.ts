@@ -48,7 +48,7 @@ async function main(): Promise<number> {
   const tlsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ib-start-tls-'));
   try {
     const tls = makeTestCertificates(tlsDir);
-    const child = spawn(process.execPath, [__filename], {
+    const child = spawn(process.execPath, [__filename, ...process.argv.slice(2)], {
       stdio: 'inherit',
       env: { ...process.env, IB_TEST_TLS_DIR: tls.dir, NODE_EXTRA_CA_CERTS: tls.caPath },
     });
@@ -89,32 +89,48 @@ async function demo(): Promise<number> {
     const connection = serviceConnection(azure, 'secret');
     connection.endpoint.data = { ...connection.endpoint.data, subscriptionId: world.subscriptionId, subscriptionName: 'Demo' };
 
-    out(`Running ${step.task} (step '${step.name ?? 'bake'}') from samples/local-demo.yml through the agent stand-in:`);
-    out('');
-    const result = await runImageBuilderTask({
-      azure,
-      connection,
-      inputs: { ...inputs, azureSubscription: connection.id },
-      stepName: step.name ?? 'bake',
-      workDir: repoRoot,
-      onLine: (line) => out(`  ${line}`),
-    });
-    out('');
-    out(`Result: ${result.result}`);
-    out('Output variables:');
-    for (const [name, value] of Object.entries(result.outputs)) out(`  ${name} = ${value}`);
-    for (const summary of result.summaries) {
+    const runDemoStep = async (extra: Record<string, string>) => {
+      out(`Running ${step.task} (step '${step.name ?? 'bake'}') from samples/local-demo.yml through the agent stand-in:`);
       out('');
-      out(`Summary tab (${path.basename(summary)}):`);
-      for (const line of fs.readFileSync(summary, 'utf8').split('\n')) out(`  | ${line}`);
+      const result = await runImageBuilderTask({
+        azure,
+        connection,
+        inputs: { ...inputs, ...extra, azureSubscription: connection.id },
+        stepName: step.name ?? 'bake',
+        workDir: repoRoot,
+        onLine: (line) => out(`  ${line}`),
+      });
+      out('');
+      out(`Result: ${result.result}`);
+      out('Output variables:');
+      for (const [name, value] of Object.entries(result.outputs)) out(`  ${name} = ${value}`);
+      for (const summary of result.summaries) {
+        out('');
+        out(`Summary tab (${path.basename(summary)}):`);
+        for (const line of fs.readFileSync(summary, 'utf8').split('\n')) out(`  | ${line}`);
+      }
+      // The task requests the deletion and does not wait for it; one being deleted is not left.
+      const templates = azure.arm.state().imageTemplates;
+      const deleting = templates.filter((t) => t.provisioningState === 'Deleting').length;
+      const left = templates.length - deleting;
+      out('');
+      const going = deleting > 0 ? ` (${deleting} being deleted, as the task requested)` : '';
+      out(left === 0 ? `Cleanup: no image template left in the stand-in${going}.` : `Cleanup: ${left} image template(s) left${going}.`);
+      return result;
+    };
+    // --twice: a second run with the same inputs and skipUnchanged, which finds the first run's image current.
+    const twice = process.argv.includes('--twice');
+    const runs = twice ? [{ skipUnchanged: 'true' }, { skipUnchanged: 'true' }] : [{}];
+    let result: Awaited<ReturnType<typeof runImageBuilderTask>> | undefined;
+    for (const [index, extra] of runs.entries()) {
+      if (twice) out(`=== Run ${index + 1} of 2${index === 1 ? ': same inputs, skipUnchanged' : ''} ===`);
+      const started = Date.now();
+      result = await runDemoStep(extra);
+      if (twice) out(`Run ${index + 1} took ${((Date.now() - started) / 1000).toFixed(1)} s; buildSkipped = ${result.outputs[`${step.name ?? 'bake'}.buildSkipped`]}`);
+      out('');
+      if (result.result !== 'Succeeded' && result.result !== 'SucceededWithIssues') break;
     }
-    // The task requests the deletion and does not wait for it; one being deleted is not left.
-    const templates = azure.arm.state().imageTemplates;
-    const deleting = templates.filter((t) => t.provisioningState === 'Deleting').length;
-    const left = templates.length - deleting;
-    out('');
-    const going = deleting > 0 ? ` (${deleting} being deleted, as the task requested)` : '';
-    out(left === 0 ? `Cleanup: no image template left in the stand-in${going}.` : `Cleanup: ${left} image template(s) left${going}.`);
+    if (!result) return 1;
     return result.result === 'Succeeded' || result.result === 'SucceededWithIssues' ? 0 : 1;
   } finally {
     await azure.stop();

@@ -72,6 +72,8 @@ const DISTRIBUTOR_INPUTS: readonly (readonly [InputName, string])[] = [
   ['replicationRegions', 'sharedImageGallery'],
   ['storageAccountType', 'sharedImageGallery'],
   ['excludeFromLatest', 'sharedImageGallery'],
+  ['galleryVersioning', 'sharedImageGallery'],
+  ['galleryVersioningMajor', 'sharedImageGallery'],
   ['vhdUri', 'vhd'],
 ];
 

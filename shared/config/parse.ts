@@ -28,6 +28,7 @@ import { MAX_TAGS, parseTags } from './tags';
 import type {
   ArtifactsConfig,
   BuildVmConfig,
+  GalleryVersioning,
   CleanupPolicy,
   CustomizeConfig,
   DistributeKind,
@@ -105,6 +106,7 @@ export function parseConfig(
   const optimizeVmBoot = reader.bool('optimizeVmBoot');
   const cleanup = reader.choice('cleanup', CLEANUP_POLICIES);
   const sweepLeftovers = reader.bool('sweepLeftovers');
+  const skipUnchanged = reader.bool('skipUnchanged');
   const pollIntervalSeconds = readPollInterval(reader);
   const dryRun = reader.bool('dryRun');
   const preflight = reader.bool('preflight');
@@ -126,6 +128,7 @@ export function parseConfig(
     templateTags: templateTags.tags,
     cleanup,
     sweepLeftovers,
+    skipUnchanged,
     pollIntervalSeconds,
     dryRun,
     preflight,
@@ -364,6 +367,7 @@ function readDistribute(reader: InputReader, target: TemplateTarget, templateBod
   // Read every distribution input, whether or not its distributor is chosen, so typos surface either way.
   const storageAccountType = reader.choice('storageAccountType', REPLICA_STORAGE_TYPES);
   const excludeFromLatest = reader.bool('excludeFromLatest');
+  const versioning = readGalleryVersioning(reader);
   const artifactTags = parseTags(reader.supplied('artifactTags') ?? '');
   reader.addAll('artifactTags', artifactTags.issues);
   const explicitRunOutputName = reader.supplied('runOutputName');
@@ -390,7 +394,12 @@ function readDistribute(reader: InputReader, target: TemplateTarget, templateBod
       const location = readRegion(reader, 'managedImageLocation', reader.supplied('managedImageLocation')) ?? target.location;
       targets.push({ kind, imageId: imageId ?? '', location, ...common });
     } else if (kind === 'sharedImageGallery') {
-      targets.push({ kind, ...readGalleryTarget(reader, target.location, storageAccountType), excludeFromLatest, ...common });
+      const gallery = readGalleryTarget(reader, target.location, storageAccountType);
+      if (gallery.version !== undefined && reader.explicit('galleryVersioning')) {
+        // An explicit version is not numbered by the service, so a scheme would be silently ignored.
+        reader.add('galleryVersioning', issue('GalleryVersioningWithVersion', reader.text('galleryVersioning'), gallery.version));
+      }
+      targets.push({ kind, ...gallery, excludeFromLatest, ...(gallery.version === undefined ? { versioning } : {}), ...common });
     } else {
       const uri = reader.supplied('vhdUri');
       if (uri !== undefined && !isHttpsUrl(uri)) reader.add('vhdUri', issue('InvalidVhdUri', uri));
@@ -398,6 +407,25 @@ function readDistribute(reader: InputReader, target: TemplateTarget, templateBod
     }
   }
   return targets;
+}
+
+const GALLERY_VERSIONING = ['none', 'latest', 'source'] as const;
+
+/** `galleryVersioning` and, with `latest`, `galleryVersioningMajor` (-1 or absent: no fixed major). */
+function readGalleryVersioning(reader: InputReader): GalleryVersioning {
+  const scheme = reader.choice('galleryVersioning', GALLERY_VERSIONING);
+  const major = reader.int('galleryVersioningMajor', { min: -1, max: 2147483647 });
+  if (major !== undefined && scheme !== 'latest') {
+    reader.add('galleryVersioningMajor', issue('GalleryVersioningMajorNeedsLatest', scheme));
+  }
+  switch (scheme) {
+    case 'none':
+      return { scheme: 'ServiceDefault' };
+    case 'source':
+      return { scheme: 'Source' };
+    case 'latest':
+      return { scheme: 'Latest', major: major ?? -1 };
+  }
 }
 
 function readGalleryTarget(

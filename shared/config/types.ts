@@ -94,6 +94,11 @@ export type DistributeTarget =
       version?: string;
       targetRegions: TargetRegion[];
       excludeFromLatest: boolean;
+      /**
+       * How the service numbers an automatic version (no explicit version).
+       * Absent: `Latest` with no fixed major, the task's default.
+       */
+      versioning?: GalleryVersioning;
       runOutputName: string;
       artifactTags: Record<string, string>;
     }
@@ -112,6 +117,9 @@ export interface VnetConfig {
   containerInstanceSubnetId?: string;
   proxyVmSize?: string;
 }
+
+/** The SharedImage distributor's `versioning`; `ServiceDefault` sends none. */
+export type GalleryVersioning = { scheme: 'Latest'; major: number } | { scheme: 'Source' } | { scheme: 'ServiceDefault' };
 
 export interface BuildVmConfig {
   vmSize?: string;
@@ -153,6 +161,8 @@ export interface ImageBuilderConfig {
   cleanup: CleanupPolicy;
   /** Before creating, request deletion of this task's finished leftover templates in the resource group. */
   sweepLeftovers: boolean;
+  /** Build nothing when the newest image already carries this run's build fingerprint. */
+  skipUnchanged: boolean;
   pollIntervalSeconds: number;
   dryRun: boolean;
   /** Run the read-only preflight checks before creating anything. */

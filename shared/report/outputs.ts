@@ -20,6 +20,9 @@ export const OUTPUT_NAMES = [
   'pirOffer',
   'pirSku',
   'pirVersion',
+  'buildFingerprint',
+  'buildSkipped',
+  'sourceImageVersionId',
 ] as const;
 
 export type OutputName = (typeof OUTPUT_NAMES)[number];
@@ -138,6 +141,10 @@ export function buildOutputs(facts: OutputFacts): OutputValues {
     set('pirOffer', source.offer);
     set('pirSku', source.sku);
     set('pirVersion', facts.platformExactVersion || source.version);
+  }
+  // The exact gallery version built from: `latest` is pinned at submit, so the body names it.
+  if (source.type === 'SharedImageVersion' && !/\/versions\/latest\/?$/i.test(source.imageVersionId)) {
+    set('sourceImageVersionId', source.imageVersionId);
   }
   return out;
 }

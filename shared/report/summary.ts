@@ -25,6 +25,10 @@ export interface SummaryFacts {
   distribution: readonly DistributionResult[];
   outputs: OutputValues;
   phases: readonly PhaseDuration[];
+  /** The task's own phases, in order (preflight, upload, create, build). */
+  taskPhases?: readonly { phase: string; durationMs: number }[];
+  /** The template's steps as the build log showed them. */
+  steps?: readonly { title: string; durationMs: number }[];
   /** Whole wait, from the start of the run. */
   totalMs?: number;
   /** The service connection's cloud (AzureCloud, AzureUSGovernment, ...). */
@@ -100,6 +104,18 @@ const KIND_KEYS: Record<DistributionKind, string> = {
   vhd: 'SummaryKindVhd',
 };
 
+const TASK_PHASE_KEYS: Readonly<Record<string, string>> = {
+  preflight: 'SummaryPhasePreflight',
+  upload: 'SummaryPhaseUpload',
+  create: 'SummaryPhaseCreate',
+  build: 'SummaryPhaseBuild',
+};
+
+/** `1.0.3` of a gallery version id, the image name of a managed image id. */
+function lastSegment(resourceId: string): string {
+  return resourceId.replace(/\/+$/, '').split('/').pop() ?? resourceId;
+}
+
 function targetText(result: DistributionResult, loc: Localize): string {
   if (!result.target) return result.kind === 'vhd' ? loc('SummaryDefaultVhdTarget') : '';
   if (result.kind === 'galleryImageVersion' && !/\/versions\//i.test(result.target)) return `${result.target} ${loc('SummaryAutomaticVersion')}`;
@@ -133,9 +149,25 @@ export function renderSummary(facts: SummaryFacts, loc: Localize): string {
     out.push(...table([loc('SummaryColumnName'), loc('SummaryColumnValue')], outputs.map(([k, v]) => [k, v!])), '');
   }
 
-  if (facts.phases.length > 0) {
+  const taskPhases = facts.taskPhases ?? [];
+  const steps = facts.steps ?? [];
+  if (facts.phases.length > 0 || taskPhases.length > 0) {
     out.push(`## ${loc('SummaryPhases')}`, '');
-    const rows = facts.phases.map((p) => [phaseLabel(p.phase), formatDuration(p.durationMs)]);
+    const rows: string[][] = [];
+    const servicePhases = facts.phases.map((p) => [loc('SummaryPhaseService', phaseLabel(p.phase)), formatDuration(p.durationMs)]);
+    const stepRows = steps.map((s) => [loc('SummaryPhaseStep', s.title), formatDuration(s.durationMs)]);
+    let buildShown = false;
+    for (const p of taskPhases) {
+      const key = TASK_PHASE_KEYS[p.phase];
+      if (!key) continue;
+      rows.push([loc(key), formatDuration(p.durationMs)]);
+      // The service's phases and the steps are the parts of the build.
+      if (p.phase === 'build') {
+        rows.push(...servicePhases, ...stepRows);
+        buildShown = true;
+      }
+    }
+    if (!buildShown) rows.push(...servicePhases, ...stepRows);
     if (facts.totalMs !== undefined) rows.push([loc('SummaryTotal'), formatDuration(facts.totalMs)]);
     out.push(...table([loc('SummaryColumnPhase'), loc('SummaryColumnDuration')], rows), '');
   }
@@ -150,6 +182,12 @@ export function renderSummary(facts: SummaryFacts, loc: Localize): string {
   if (!portalHost(facts.environment)) {
     out.push(escapeMarkdown(loc('SummaryNoPortal', facts.environment)));
   } else {
+    // What the run produced first: it outlives the template and the staging group, which cleanup deletes.
+    for (const d of facts.distribution) {
+      if (d.kind === 'vhd' || !d.artifact) continue;
+      const url = portalLink(facts.environment, d.artifact);
+      if (url) out.push(`- [${escapeMarkdown(loc('SummaryLinkProduced', loc(KIND_KEYS[d.kind]), lastSegment(d.artifact)))}](${url})`);
+    }
     const links: [string, string | undefined][] = [
       ['SummaryLinkTemplate', facts.templateId],
       ['SummaryLinkStaging', facts.exactStagingResourceGroup],

@@ -9,7 +9,11 @@ import { armStagingAccounts, createLogContainerOpener } from '../watch/stagingSt
 import type { BuildServices } from './buildServices';
 import { createResourceGroupTemplates, createTemplateOperations } from './templateOperations';
 import { newestVersion } from '../images/versionOrder';
+import { definitionOfLatest, latestGalleryVersion } from '../images/galleryLatest';
+import { listGalleryImageVersions } from '../azure/galleryVersions';
 import { ArmPreflightReader } from '../preflight';
+import { createPublishedImages } from './publishedImages';
+import { contentDigest } from '../staging/contentDigest';
 
 /**
  * BuildServices over the Azure SDKs, pointed at the service connection's
@@ -33,6 +37,20 @@ export function createAzureBuildServices(connection: ServiceConnection, host: Ta
       const newest = newestVersion(versions.map((v) => v.name ?? '').filter((n) => n.length > 0));
       if (!newest) throw new LocalizedError('PlatformImageNotFound', [`${source.publisher}:${source.offer}:${source.sku}`, location]);
       return newest;
+    },
+    digestArtifacts: (packagePath, signal) => contentDigest(packagePath, signal),
+    // Images may live in another subscription than the connection's; the client goes by the id's.
+    publishedImages: createPublishedImages((subscriptionId) =>
+      subscriptionId.toLowerCase() === connection.subscriptionId.toLowerCase()
+        ? clients.compute
+        : createAzureClients({ ...connection, subscriptionId }, credential, { onSecret }).compute,
+    ),
+    async resolveLatestGalleryVersion(imageVersionId, location, signal) {
+      const definitionId = definitionOfLatest(imageVersionId) ?? imageVersionId;
+      const versions = await listGalleryImageVersions(clients.resources, connection.resourceManagerUrl, definitionId, signal);
+      const latest = latestGalleryVersion(versions, location);
+      if (!latest) throw new LocalizedError('GalleryLatestNotFound', [definitionId, location]);
+      return `${definitionId}/versions/${latest}`;
     },
     async stageArtifacts(cfg, onProgress, signal) {
       const staged = await stageArtifacts(

@@ -3,6 +3,8 @@ import type { StagedArtifact } from '../staging/types';
 import type { ImageTemplateBody } from '../template';
 import type { StagingLogDeps } from '../watch/logTailer';
 import type { PreflightReader } from '../preflight';
+import type { PublishedImages } from './publishedImages';
+import type { ContentDigest } from '../staging/contentDigest';
 
 /** What the build run needs to know about a template as Azure reports it. */
 export interface TemplateState {
@@ -88,6 +90,15 @@ export interface BuildServices {
     location: string,
     signal?: AbortSignal,
   ): Promise<string>;
+  /** The content digest of the build artifacts (local files; read as staging would pack them). */
+  digestArtifacts(packagePath: string, signal?: AbortSignal): Promise<ContentDigest>;
+  /** Existing gallery image versions and managed images, with their tags. */
+  publishedImages: PublishedImages;
+  /**
+   * The exact version `.../versions/latest` of a gallery source stands for now
+   * (see shared/images/galleryLatest.ts), as a version id.
+   */
+  resolveLatestGalleryVersion(imageVersionId: string, location: string, signal?: AbortSignal): Promise<string>;
   stageArtifacts(config: ImageBuilderConfig, onProgress: (bytes: number) => void, signal?: AbortSignal): Promise<StagedUpload>;
   /** Read-only access for the preflight checks. */
   preflightReader(): PreflightReader;

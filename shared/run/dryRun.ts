@@ -6,6 +6,8 @@ import type { StagedArtifact } from '../staging/types';
 import { buildImageTemplate, redactTemplate, summarizeTemplate } from '../template';
 import { measureArchive } from '../staging/measure';
 import { artifactBlobName, archiveFormatFor } from '../staging/naming';
+import { contentDigest } from '../staging/contentDigest';
+import { buildFingerprint } from '../template/fingerprint';
 
 /**
  * Shows exactly which template the task would submit, without calling Azure.
@@ -44,5 +46,27 @@ export async function performDryRun(host: TaskHost, config: ImageBuilderConfig):
   host.uploadLog(file);
   host.info(host.loc('DryRunWritten', file));
   host.setOutput('templateName', config.target.templateName);
+  announceFingerprint(host, config, await fingerprintOf(config));
   return file;
+}
+
+/**
+ * The fingerprint over the source as written: a dry run makes no Azure calls,
+ * so neither `latest` is resolved nor the newest image looked at.
+ */
+async function fingerprintOf(config: ImageBuilderConfig): Promise<string> {
+  const digest = config.artifacts ? await contentDigest(config.artifacts.packagePath) : undefined;
+  return buildFingerprint(config, digest ? { artifactContentSha256: digest.sha256 } : {});
+}
+
+function announceFingerprint(host: TaskHost, config: ImageBuilderConfig, fingerprint: string): void {
+  host.info(host.loc('DryRunFingerprint', fingerprint));
+  const source = config.source;
+  const latest =
+    (source.kind === 'platformImage' && source.version.toLowerCase() === 'latest') ||
+    (source.kind === 'galleryImageVersion' && /\/versions\/latest$/i.test(source.imageVersionId));
+  if (latest) host.info(host.loc('DryRunFingerprintLatest'));
+  host.setOutput('buildFingerprint', fingerprint);
+  // A dry run builds nothing, but it did not skip anything either.
+  host.setOutput('buildSkipped', 'false');
 }

@@ -10,10 +10,12 @@ import { failureHints } from '../report/failureHints';
 import { failureLine, serviceFailureOfError, serviceFailureOfProvisioning, serviceFailureOfRun, type FailureLine } from '../report/serviceFailure';
 import { effectiveBuildTimeoutMinutes } from '../watch/statusPoller';
 import { describeError } from '../watch/format';
+import { withoutPackerPrefix } from '../watch/logLines';
 import { redactSas } from '../text/sasRedaction';
 import type { BuildServices } from './buildServices';
 import type { WatchResult } from './watchRun';
 import type { BuildRunOutcome } from './runBuild';
+import type { TaskPhaseTiming } from './taskPhases';
 
 /** Lines of customization.log printed with a failure. */
 const FAILURE_LOG_LINES = 100;
@@ -27,6 +29,8 @@ interface FinishArgs {
   pinnedPlatformVersion?: string;
   /** The preflight checklist as Markdown, appended to the summary tab. */
   preflightSection?: string;
+  /** The task's own phases so far, for the summary's time per phase. */
+  taskPhases?: readonly TaskPhaseTiming[];
 }
 
 /**
@@ -120,7 +124,8 @@ export function reportFailure(args: FinishArgs & { error?: unknown }): BuildRunO
   const logTail = watch?.logTail.slice(-FAILURE_LOG_LINES) ?? [];
   if (logTail.length > 0) {
     host.beginGroup(host.loc('FailureLogTail', logTail.length));
-    for (const line of logTail) host.info(line);
+    // Without the Packer prefix, as the live view shows them; the step markers stay to tell where it failed.
+    for (const line of logTail) host.info(withoutPackerPrefix(line));
     host.endGroup();
   }
   const hints = failureHints({
@@ -186,6 +191,8 @@ function renderRunSummary(
       distribution: facts.distribution,
       outputs: facts.outputs,
       phases: watch?.phases ?? [],
+      taskPhases: args.taskPhases,
+      steps: watch?.stepTimings,
       totalMs: watch?.elapsedMs,
       environment: args.environment,
       failure: facts.failure,

@@ -14,6 +14,12 @@ import { ownershipTags, withOwnershipTags } from './ownership';
 import { sweepLeftovers } from './sweep';
 import { escapeMarkdown } from '../report/summary';
 import { preflight } from './preflightStep';
+import { fingerprintStep } from './fingerprintStep';
+import { withFingerprintTag } from '../template/fingerprint';
+import { TaskPhases, type TaskPhaseTiming } from './taskPhases';
+import { waitBudgetLine } from '../watch/waitBudget';
+import { formatDuration } from '../watch/format';
+import type { TemplateStep } from '../watch/logSections';
 
 export interface BuildRunRequest {
   host: TaskHost;
@@ -48,13 +54,18 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
   let watch: WatchResult | undefined;
   let body: ImageTemplateBody | undefined;
   let pinnedPlatformVersion: string | undefined;
+  let pinnedGalleryVersionId: string | undefined;
+  const phases = new TaskPhases(request.clock?.now ?? Date.now);
   const environment = request.connection.environment;
   let preflightSection: string | undefined;
   try {
     throwIfCancelled(cancellation);
+    host.info(waitBudgetLine(host, config.buildVm.buildTimeoutInMinutes));
     if (config.preflight) {
+      phases.start('preflight');
       const checked = await preflight({ host, config, services, subscriptionId: request.connection.subscriptionId, cancellation });
       preflightSection = checked.markdown;
+      phases.stop();
       // Nothing exists yet, so an early return needs no cleanup.
       if (checked.stop) return checked.stop;
     }
@@ -67,22 +78,38 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
       pinnedPlatformVersion = await services.resolveLatestPlatformVersion(source, config.target.location, cancellation);
       host.info(host.loc('PinnedPlatformVersion', `${source.publisher}:${source.offer}:${source.sku}`, pinnedPlatformVersion));
     }
+    if (source.kind === 'galleryImageVersion' && /\/versions\/latest\/?$/i.test(source.imageVersionId)) {
+      pinnedGalleryVersionId = await services.resolveLatestGalleryVersion(source.imageVersionId, config.target.location, cancellation);
+      host.info(host.loc('PinnedGalleryVersion', source.imageVersionId, pinnedGalleryVersionId));
+    }
+
+    // Before anything is uploaded or created: with skipUnchanged an unchanged build ends here.
+    const { fingerprint, skipped } = await fingerprintStep({ host, config, services, pinnedPlatformVersion, pinnedGalleryVersionId, signal: cancellation });
+    if (skipped) {
+      outcome = skipped;
+      return outcome;
+    }
 
     let upload: StagedUpload | undefined;
     if (config.artifacts) {
+      phases.start('upload');
       host.info(host.loc('StagingArtifacts', config.artifacts.packagePath, config.artifacts.storageAccountName));
       upload = await services.stageArtifacts(config, (bytes) => host.setProgress(1, host.loc('ProgressUploading', formatBytes(bytes))), cancellation);
       created.upload = upload;
+      phases.stop();
     }
 
-    body = buildImageTemplate(config, { artifact: upload?.artifact, pinnedPlatformVersion });
+    body = buildImageTemplate(config, { artifact: upload?.artifact, pinnedPlatformVersion, pinnedGalleryVersionId });
     // Marks the template as this task's, so a later run can sweep it if this one is cut off.
     body = { ...body, tags: withOwnershipTags(body.tags, ownershipTags(config, request.pipeline)) };
+    // What the build produces carries the fingerprint, so a later run can tell it is current.
+    body = withFingerprintTag(body, fingerprint);
     host.info(host.loc('TemplateName', config.target.templateName));
     for (const line of summarizeTemplate(body)) host.info(`  ${line}`);
 
     // A failed PUT can still leave a template behind, so it counts as ours from here on.
     created.template = true;
+    phases.start('create');
     host.info(host.loc('CreatingTemplate', config.target.templateName, config.target.resourceGroup));
     const state = await services.templates.create(body, cancellation);
     if (state.provisioningState?.toLowerCase() === 'failed') {
@@ -95,27 +122,32 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
     throwIfCancelled(cancellation);
     host.info(host.loc('StartingBuild'));
     await services.templates.startRun(cancellation);
-    watch = await watchRun({ host, config, services, cancellation });
+    phases.start('build');
+    watch = await watchRun({ host, config, services, cancellation, steps: templateSteps(body) });
+    phases.stop();
     created.stagingResourceGroup = watch.stagingResourceGroup;
 
     if (watch.kind === 'canceled') {
       outcome = { result: 'Canceled', message: host.loc('BuildCanceled', config.target.templateName) };
     } else if (watch.kind === 'succeeded' || watch.kind === 'partiallySucceeded') {
-      const success = await reportSuccess({ host, config, environment, services, body, watch, pinnedPlatformVersion, preflightSection });
+      const success = await reportSuccess({ host, config, environment, services, body, watch, pinnedPlatformVersion, preflightSection, taskPhases: phases.list() });
       created.defaultVhdProduced = success.defaultVhdProduced;
       outcome = { result: success.result, message: success.message, summary: success.summary };
     } else {
-      outcome = reportFailure({ host, config, environment, body, watch, pinnedPlatformVersion, preflightSection });
+      outcome = reportFailure({ host, config, environment, body, watch, pinnedPlatformVersion, preflightSection, taskPhases: phases.list() });
     }
   } catch (err) {
     if (cancellation.aborted) {
       outcome = { result: 'Canceled', message: host.loc('BuildCanceled', config.target.templateName) };
     } else {
-      outcome = reportFailure({ host, config, environment, body, watch, pinnedPlatformVersion, preflightSection, error: err });
+      phases.stop();
+      outcome = reportFailure({ host, config, environment, body, watch, pinnedPlatformVersion, preflightSection, taskPhases: phases.list(), error: err });
     }
   } finally {
+    phases.start('cleanup');
     const report = await cleanUp({ host, config, services, created, outcome: outcome.result, clock: request.clock });
-    attachSummary(host, config, outcome, report);
+    phases.stop();
+    attachSummary(host, config, outcome, report, phases.list().find((p) => p.phase === 'cleanup'));
   }
   return outcome;
 }
@@ -124,11 +156,17 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
  * One summary tab per step: the run's own summary (when it got that far) with
  * cleanup's account of what it did and what is left, the last word of a cancelled run.
  */
-function attachSummary(host: TaskHost, config: ImageBuilderConfig, outcome: BuildRunOutcome, report: CleanupReport): void {
+function attachSummary(host: TaskHost, config: ImageBuilderConfig, outcome: BuildRunOutcome, report: CleanupReport, timing?: TaskPhaseTiming): void {
   const cleanup =
     report.lines.length === 0
       ? undefined
-      : [`## ${escapeMarkdown(host.loc('CleanupSummaryTitle', config.target.templateName, outcome.result))}`, '', ...report.lines.map((line) => `- ${escapeMarkdown(line)}`), ''].join('\n');
+      : [
+          `## ${escapeMarkdown(host.loc('CleanupSummaryTitle', config.target.templateName, outcome.result))}`,
+          '',
+          ...report.lines.map((line) => `- ${escapeMarkdown(line)}`),
+          ...(timing ? [`- ${escapeMarkdown(host.loc('CleanupSummaryTime', formatDuration(timing.durationMs)))}`] : []),
+          '',
+        ].join('\n');
   const markdown = [outcome.summary, cleanup].filter((part): part is string => part !== undefined).join('\n');
   if (markdown === '') return;
   try {
@@ -136,6 +174,12 @@ function attachSummary(host: TaskHost, config: ImageBuilderConfig, outcome: Buil
   } catch (err) {
     host.warning(host.loc('CleanupSummaryFailed', (err as Error).message));
   }
+}
+
+/** The customizers, then the in-VM validators: the order in which the service runs them and logs them. */
+function templateSteps(body: ImageTemplateBody): TemplateStep[] {
+  const { customize = [], validate } = body.properties;
+  return [...customize, ...(validate?.inVMValidations ?? [])].map((c) => ({ type: c.type, ...(c.name ? { name: c.name } : {}) }));
 }
 
 function throwIfCancelled(signal: AbortSignal): void {

@@ -1,9 +1,11 @@
 import type { ImageBuilderConfig } from '../config/types';
 import type { TaskHost } from '../host/types';
-import { LogSections } from '../watch/logSections';
+import { Heartbeat } from '../watch/heartbeat';
+import { LogSections, type StepTiming, type TemplateStep } from '../watch/logSections';
 import { LogTailer } from '../watch/logTailer';
 import { createStatusPrinter } from '../watch/statusPrinter';
 import {
+  phaseLabel,
   pollTemplateRun,
   type PhaseDuration,
   type TemplateRunSnapshot,
@@ -22,6 +24,8 @@ export interface WatchResult {
   logTail: string[];
   /** The whole log as read, for build.uploadlog. */
   logFile?: string;
+  /** The template's steps as the log showed them, with their durations. */
+  stepTimings?: StepTiming[];
   error?: unknown;
 }
 
@@ -36,24 +40,38 @@ export async function watchRun(args: {
   config: ImageBuilderConfig;
   services: BuildServices;
   cancellation: AbortSignal;
+  /** The template's customizers and validators, to title the log's groups. */
+  steps?: readonly TemplateStep[];
 }): Promise<WatchResult> {
   const { host, config, services, cancellation } = args;
-  const sections = new LogSections(host);
-  const tailer = new LogTailer({ host, sections, deps: services.buildLogAccess() });
+  const startedAt = Date.now();
+  let heartbeat: Heartbeat | undefined;
+  const sections = new LogSections(host, { steps: args.steps, onLogLine: () => heartbeat?.logLine() });
+  heartbeat = new Heartbeat(host, sections, startedAt);
+  const tailer = new LogTailer({ host, sections, deps: services.buildLogAccess(), ownStagingResourceGroup: config.buildVm.stagingResourceGroup !== undefined });
+  const printStatus = createStatusPrinter(host, sections);
+  let status = 'Running';
   const poll = await pollTemplateRun({
     getTemplate: async () => toSnapshot(await services.templates.get()),
     intervalSeconds: config.pollIntervalSeconds,
     buildTimeoutInMinutes: config.buildVm.buildTimeoutInMinutes,
     abortSignal: cancellation,
-    onEvent: createStatusPrinter(host, sections),
-    onTick: (snapshot) => tailer.tick(snapshot),
+    startedAt,
+    onEvent: (event) => {
+      if (event.type === 'phaseChanged') status = phaseLabel(event.phase);
+      printStatus(event);
+    },
+    onTick: async (snapshot) => {
+      await tailer.tick(snapshot);
+      heartbeat?.check(status);
+    },
   });
 
   const base = { phases: poll.phases, elapsedMs: poll.elapsedMs, snapshot: poll.snapshot, stagingResourceGroup: poll.snapshot?.exactStagingResourceGroup };
   const done = async (kind: WatchKind, extra: Partial<WatchResult> = {}): Promise<WatchResult> => {
     if (kind === 'canceled' || kind === 'timedOut') tailer.stop();
     else await tailer.finish();
-    return { ...base, ...extra, kind, logTail: tailer.lastLines(), logFile: tailer.logFilePath };
+    return { ...base, ...extra, kind, logTail: tailer.lastLines(), logFile: tailer.logFilePath, stepTimings: sections.stepTimings() };
   };
 
   switch (poll.kind) {

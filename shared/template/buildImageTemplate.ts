@@ -21,7 +21,7 @@ export function buildImageTemplate(config: ImageBuilderConfig, staged: StagedInp
   const { buildTimeoutInMinutes, stagingResourceGroup } = config.buildVm;
   // Optional sections only when set, so the body shows what was asked for and nothing else.
   const properties: ImageTemplateProperties = {
-    source: buildSource(config.source, staged.pinnedPlatformVersion),
+    source: buildSource(config.source, staged.pinnedPlatformVersion, staged.pinnedGalleryVersionId),
     ...(customize.length > 0 ? { customize } : {}),
     ...(validate ? { validate } : {}),
     distribute: buildDistributors(config.distribute, config.target.location),

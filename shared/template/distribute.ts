@@ -1,5 +1,23 @@
-import type { DistributeTarget } from '../config/types';
-import type { ImageTemplateDistributor } from './types';
+import type { DistributeTarget, GalleryVersioning } from '../config/types';
+import type { DistributeVersioner, ImageTemplateDistributor } from './types';
+
+/**
+ * The distributor's `versioning` (API 2025-10-01 `DistributeVersioner`):
+ * `Latest` numbers the new version one above the highest existing one (of the
+ * given major, when `major` is not -1), `Source` derives it from the source
+ * image's version; none leaves the choice to the service.
+ */
+function versioningOf(versioning: GalleryVersioning | undefined): { versioning?: DistributeVersioner } {
+  const v = versioning ?? { scheme: 'Latest', major: -1 };
+  switch (v.scheme) {
+    case 'ServiceDefault':
+      return {};
+    case 'Source':
+      return { versioning: { scheme: 'Source' } };
+    case 'Latest':
+      return { versioning: { scheme: 'Latest', major: v.major } };
+  }
+}
 
 /**
  * One distributor per target, in the order given. A gallery target without an
@@ -26,7 +44,7 @@ export function buildDistributors(targets: readonly DistributeTarget[], buildLoc
             ...(r.storageAccountType !== undefined ? { storageAccountType: r.storageAccountType } : {}),
           })),
           excludeFromLatest: target.excludeFromLatest,
-          ...(target.version ? {} : { versioning: { scheme: 'Latest' as const, major: -1 } }),
+          ...(target.version ? {} : versioningOf(target.versioning)),
         };
       }
       case 'vhd':

@@ -71,8 +71,12 @@ function describeDistributor(d: ImageTemplateDistributor): string {
       const version = /\/versions\/[^/]+$/i.test(d.galleryImageId)
         ? ''
         : d.versioning?.scheme === 'Latest'
-          ? ' (next version after the newest)'
-          : ' (version chosen by Image Builder)';
+          ? d.versioning.major !== undefined && d.versioning.major >= 0
+            ? ` (next version after the newest of major ${d.versioning.major})`
+            : ' (next version after the newest)'
+          : d.versioning?.scheme === 'Source'
+            ? ' (version from the source image version)'
+            : ' (version chosen by Image Builder)';
       const where = regions.length > 0 ? ` to ${regions.join(', ')}` : '';
       const latest = d.excludeFromLatest ? ', excluded from latest' : '';
       return `gallery image ${d.galleryImageId}${version}${where}${latest}${output}`;

@@ -6,6 +6,8 @@ export interface StagedInputs {
   artifact?: StagedArtifact;
   /** The newest version of the platform image, when `latest` was resolved. */
   pinnedPlatformVersion?: string;
+  /** The exact gallery image version id a gallery source's `.../versions/latest` stood for at submit. */
+  pinnedGalleryVersionId?: string;
 }
 
 /**

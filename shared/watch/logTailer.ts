@@ -239,6 +239,8 @@ export interface LogTailerOptions {
   maxReadBytes?: number;
   /** Longest line shown. Default {@link MAX_LINE_CHARS}. */
   maxLineChars?: number;
+  /** The template names its own staging resource group, so the group the service makes per build is not the problem. */
+  ownStagingResourceGroup?: boolean;
 }
 
 export type LogTailerState =
@@ -351,7 +353,13 @@ export class LogTailer {
         if (found.error !== undefined) host.debug(host.loc('LogReadRetry', describeError(found.error)));
         return false;
       case 'denied':
-        this.giveUp(found.accountName || resourceGroupNameOf(exactStagingResourceGroup), found.error);
+        if (found.accountName === '' && !this.options.ownStagingResourceGroup) {
+          // A connection scoped to one resource group cannot see the one the service creates per build:
+          // the fix is a staging group it can read, which only the template can name.
+          this.giveUp(host.loc('LogStagingGroupDenied', resourceGroupNameOf(exactStagingResourceGroup), describeError(found.error)));
+        } else {
+          this.giveUp(host.loc('LogAccessDenied', found.accountName || resourceGroupNameOf(exactStagingResourceGroup), describeError(found.error)));
+        }
         return false;
       case 'found':
         this.log = found.log;
@@ -380,7 +388,7 @@ export class LogTailer {
     try {
       return await this.log!.reader.readRange(this.offset, this.maxReadBytes);
     } catch (error) {
-      if (isDenied(error)) return void this.giveUp(this.log!.accountName, error);
+      if (isDenied(error)) return void this.giveUp(host.loc('LogAccessDenied', this.log!.accountName, describeError(error)));
       if (statusOf(error) === 404) {
         this.status(host.loc('LogGone', describeError(error)));
         return void this.stop();
@@ -470,12 +478,12 @@ export class LogTailer {
   }
 
   /** Warns once and leaves the run to status-only reporting. */
-  private giveUp(accountName: string, error: unknown): void {
+  private giveUp(message: string): void {
     this.stateValue = 'unavailable';
     if (this.warned) return;
     this.warned = true;
     this.options.sections.pause();
-    this.options.host.warning(this.options.host.loc('LogAccessDenied', accountName, describeError(error)));
+    this.options.host.warning(message);
   }
 
   private status(line: string): void {

@@ -12,7 +12,15 @@ export const WATCH_MESSAGES: Record<string, string> = {
   WatchDeadlineExceeded:
     '[%s] Stopped waiting for the build after %s: the build timeout (%d minutes) plus a margin of %d minutes has passed.',
   LogGroupPreparing: 'Build log: preparing the build VM',
-  LogGroupStep: 'Build log: step %d, %s',
+  LogGroupStepNamed: 'Build log: %s',
+  LogStepUnnamed: 'step %d, %s',
+  LogStepFinished: '%s finished after %s (as read from the build log).',
+  WatchHeartbeat: '[%s] Still waiting for the build: status %s, elapsed %s, no new build-log line for %s.',
+  WaitBudget:
+    'The task waits up to %d minutes for the build: the build timeout of %d minutes%s plus a margin of %d minutes for queueing and clean-up. Tasks cannot read the job\'s timeout: give the job timeoutInMinutes of at least %d (Microsoft-hosted agents stop a job after 60 minutes unless it says otherwise) and cancelTimeoutInMinutes of at least 5, so a cancel can still delete the template.',
+  WaitBudgetServiceDefault: ' (0: the service default)',
+  LogStagingGroupDenied:
+    'The build log cannot be read: the service connection may not list the storage accounts of the staging resource group %s (%s), which the service creates for each build. Until the build ends only its status is shown. To see the log live, set Staging resource group (stagingResourceGroup) to the resource id of a group the connection can read (Reader, and Storage Blob Data Reader or listKeys on its storage account). The group must be empty or not exist yet (then the service creates it), be in the build\'s region, and not be used by another template; the Image Builder identity needs Contributor or Owner on it. The build goes on.',
   LogGroupAfterStep: 'Build log: after step %d',
   LogGroupFinishing: 'Build log: finishing',
   LogGroupContinued: '%s (continued)',

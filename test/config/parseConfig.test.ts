@@ -38,6 +38,7 @@ describe('parseConfig: valid inputs', () => {
         galleryImageDefinitionId: ids.galleryDefinition,
         targetRegions: [{ name: 'westeurope', storageAccountType: 'Standard_LRS' }],
         excludeFromLatest: false,
+        versioning: { scheme: 'Latest', major: -1 },
         runOutputName: 'ib-Fabrikam-Web-4711-2-sig',
         artifactTags: {},
       },
@@ -362,5 +363,34 @@ describe("parseConfig: the user's template file", () => {
   it('treats a templateJsonPath equal to the working directory as not supplied', () => {
     const config = expectConfig(parseAsAgent({ ...base, templateJsonPath: context.workingDirectory }));
     assert.equal(config.userTemplate, undefined);
+  });
+});
+
+describe('parseConfig: gallery version numbering', () => {
+  const gallery = (inputs: Parameters<typeof parse>[0]) => {
+    const target = expectConfig(parse({ ...base, ...inputs })).distribute[0];
+    assert.equal(target?.kind, 'sharedImageGallery');
+    return target?.kind === 'sharedImageGallery' ? target : undefined;
+  };
+
+  it('maps galleryVersioning and galleryVersioningMajor to the versioning scheme', () => {
+    assert.deepEqual(gallery({})?.versioning, { scheme: 'Latest', major: -1 });
+    assert.deepEqual(gallery({ galleryVersioning: 'latest', galleryVersioningMajor: '3' })?.versioning, { scheme: 'Latest', major: 3 });
+    assert.deepEqual(gallery({ galleryVersioning: 'source' })?.versioning, { scheme: 'Source' });
+    assert.deepEqual(gallery({ galleryVersioning: 'none' })?.versioning, { scheme: 'ServiceDefault' });
+  });
+
+  it('names the input when the scheme, the major or their combination with an explicit version is wrong', () => {
+    const problems = (inputs: Parameters<typeof parse>[0]) => {
+      const result = parse({ ...base, ...inputs });
+      assert.equal(result.ok, false);
+      return result.ok ? [] : result.problems.map((p) => p.input);
+    };
+    assert.deepEqual(problems({ galleryVersioning: 'newest' }), ['galleryVersioning']);
+    assert.deepEqual(problems({ galleryVersioning: 'latest', galleryVersioningMajor: '-2' }), ['galleryVersioningMajor']);
+    assert.deepEqual(problems({ galleryVersioning: 'source', galleryVersioningMajor: '1' }), ['galleryVersioningMajor']);
+    assert.deepEqual(problems({ galleryVersioning: 'source', galleryImageVersion: '1.2.3' }), ['galleryVersioning']);
+    // The default scheme next to an explicit version is no conflict: the version wins and no scheme is sent.
+    assert.equal(gallery({ galleryImageVersion: '1.2.3' })?.versioning, undefined);
   });
 });

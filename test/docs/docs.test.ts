@@ -12,7 +12,7 @@ describe('inputs reference (npm run docs)', () => {
   it('is committed and matches every task.json (run `npm run docs` after changing a task.json)', () => {
     const files = generateDocs(repoRoot);
     const taskDocs = files.map((f) => f.path).filter((p) => p.startsWith('docs/')).sort();
-    assert.deepEqual(taskDocs, ['docs/inputs-AzureImageBuilder.md', 'docs/inputs-AzureImageVersionCheck.md']);
+    assert.deepEqual(taskDocs, ['docs/inputs-AzureImageBuilder.md', 'docs/inputs-AzureImageVersionCheck.md', 'docs/inputs-AzureImageVersionPromote.md']);
     assert.deepEqual(staleFiles(repoRoot, files), [], 'the generated docs differ from the committed ones: run `npm run docs` and commit the result');
   });
 

@@ -124,8 +124,8 @@ function armFaultHits(calls: RequestLogEntry[], fault: FaultKind): RequestLogEnt
 }
 
 const outputNames = (result: Run) => Object.keys(result.outputs).sort();
-/** Lines of customization.log the task streamed into its own log. */
-const streamedLogLines = (result: Run) => result.log.filter((l) => /PACKER (OUT|ERR)|^\(telemetry\)|^Done exporting Packer logs/.test(l));
+/** Lines of customization.log the task streamed into its own log (shown without the Packer prefix). */
+const streamedLogLines = (result: Run) => result.log.filter((l) => /azure-arm|^Done exporting Packer logs/.test(l));
 const errorsOf = (result: Run) => result.issues.filter((i) => i.type === 'error').map((i) => i.message).join('\n');
 
 /** Customizing spans more than one poll (every 5 s), so the task reads the growing log on from an offset. */

@@ -33,10 +33,10 @@ function strings(value: unknown, at = '$'): [string, string][] {
 }
 
 describe('localization files', () => {
-  it('covers both tasks of the extension', () => {
+  it('covers every task of the extension', () => {
     assert.deepEqual(
       tasks.map((t) => t.label),
-      ['AzureImageBuilderV1', 'AzureImageVersionCheckV1'],
+      ['AzureImageBuilderV1', 'AzureImageVersionCheckV1', 'AzureImageVersionPromoteV1'],
     );
   });
 

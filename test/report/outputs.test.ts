@@ -62,6 +62,16 @@ describe('buildOutputs', () => {
     }
   });
 
+  it('sets sourceImageVersionId to the exact gallery source version, never to latest', () => {
+    const build = (imageVersionId: string) =>
+      buildOutputs({ template: templateWith([distributors.gallery], { type: 'SharedImageVersion', imageVersionId }), templateName: 't', runOutputs: [runOutputFor.gallery] });
+    assert.equal(build(`${GALLERY_IMAGE}/versions/2.0.1`).sourceImageVersionId, `${GALLERY_IMAGE}/versions/2.0.1`);
+    // Unresolved latest names no version: better no output than a moving target.
+    assert.equal(build(`${GALLERY_IMAGE}/versions/latest`).sourceImageVersionId, undefined);
+    const platform = buildOutputs({ template: templateWith([distributors.vhd], platformSource), templateName: 't', runOutputs: [] });
+    assert.equal(platform.sourceImageVersionId, undefined);
+  });
+
   it('falls back to the requested platform version when the exact one is unknown', () => {
     const outputs = buildOutputs({ template: templateWith([distributors.vhd], { ...platformSource, version: '1.0.0' }), templateName: 't', runOutputs: [] });
     assert.equal(outputs.pirVersion, '1.0.0');

@@ -58,10 +58,48 @@ describe('renderSummary', () => {
     assert.match(md, /\| Gallery image version \| gallery \| .*\/images\/web \(automatic version\) \| .*\/versions\/1\.2\.3 \|/);
     assert.match(md, /\| VHD \| vhd \| staging storage account \| https:\/\/stagingacct/);
     assert.ok(md.includes('| galleryImageVersion | 1.2.3 |'));
-    assert.ok(md.includes('| Running/Customizing | 12m 05s |'));
+    assert.ok(md.includes('| Build: Running/Customizing | 12m 05s |'));
     assert.ok(md.includes('| Total | 12m 35s |'));
     assert.ok(md.includes(`- [Image template in the Azure portal](https://portal.azure.com/#resource${TEMPLATE_ID})`));
-    assert.ok(md.includes('- [Staging resource group in the Azure portal](https://portal.azure.com/#resource/subscriptions/s1/resourceGroups/IT_rg_tmpl_1)'));
+    assert.ok(md.includes('- [Staging resource group in the Azure portal (deleted with the template)](https://portal.azure.com/#resource/subscriptions/s1/resourceGroups/IT_rg_tmpl_1)'));
+  });
+
+  it('links the produced gallery image version and managed image first, not the VHD', () => {
+    const template = templateWith([distributors.gallery, distributors.managed, distributors.vhd]);
+    const runOutputs = [runOutputFor.gallery, runOutputFor.managed, runOutputFor.vhd];
+    const md = renderSummary(facts({ distribution: distributionResults(template, runOutputs) }), loc);
+    const links = md.slice(md.indexOf('## Links')).split('\n').filter((l) => l.startsWith('- ['));
+    assert.equal(links.length, 4, links.join('\n'));
+    assert.equal(links[0], `- [Gallery image version 1.2.3 in the Azure portal](https://portal.azure.com/#resource${runOutputFor.gallery.artifactId})`);
+    assert.match(links[1]!, /^- \[Managed image web-image in the Azure portal\]\(https:\/\/portal\.azure\.com\/#resource\/subscriptions\/.*\/images\/web-image\)$/);
+    assert.match(links[2]!, /Image template in the Azure portal/);
+    assert.ok(!md.includes('.vhd in the Azure portal'));
+  });
+
+  it("puts the task's own phases in the time per phase, the service's phases and the steps under the build", () => {
+    const md = renderSummary(
+      facts({
+        taskPhases: [
+          { phase: 'preflight', durationMs: 4_000 },
+          { phase: 'upload', durationMs: 12_000 },
+          { phase: 'create', durationMs: 20_000 },
+          { phase: 'build', durationMs: 760_000 },
+        ],
+        steps: [{ title: 'RunInlineScript (Shell)', durationMs: 65_000 }],
+      }),
+      loc,
+    );
+    const table = md.slice(md.indexOf('## Time per phase'), md.indexOf('## Links')).split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Phase') && !l.startsWith('| ---'));
+    assert.deepEqual(table, [
+      '| Preflight checks | 4s |',
+      '| Artifact upload | 12s |',
+      '| Template creation | 20s |',
+      '| Build (until the service reported the end) | 12m 40s |',
+      '| Build: Running/Queued | 30s |',
+      '| Build: Running/Customizing | 12m 05s |',
+      '| Build step: RunInlineScript (Shell) | 1m 05s |',
+      '| Total | 12m 35s |',
+    ]);
   });
 
   it('escapes table cells and text from Azure or the user', () => {

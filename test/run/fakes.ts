@@ -1,6 +1,7 @@
 import type { ServiceConnection } from '../../shared/azure/serviceConnection';
 import type { BuildServices, DeleteRequest, ListedTemplate, TemplateOperations, TemplateState } from '../../shared/run/buildServices';
 import type { Clock } from '../../shared/run/clock';
+import type { PublishedGalleryVersion, PublishedManagedImage } from '../../shared/run/publishedImages';
 
 export const connection: ServiceConnection = {
   id: 'conn',
@@ -36,6 +37,12 @@ export interface FakeScript {
   listFails?: Error;
   /** Answers to DELETE of other templates by name. */
   sweepAnswers?: Record<string, DeleteRequest>;
+  /** Content digest of the artifacts; a fixed one by default. */
+  artifactsDigest?: string;
+  /** Versions of every gallery image definition asked about. */
+  galleryVersions?: PublishedGalleryVersion[];
+  /** The managed image of any id asked about. */
+  managedImage?: PublishedManagedImage;
 }
 
 /** Records every call the orchestration makes; each test scripts only what it needs. */
@@ -67,6 +74,12 @@ export function fakeServices(script: FakeScript = {}) {
       requestDelete: async (name) => (calls.push(`delete ${name}`), script.sweepAnswers?.[name] ?? { kind: 'accepted' }),
     },
     resolveLatestPlatformVersion: async () => (calls.push('resolveLatest'), '1.2.3'),
+    digestArtifacts: async () => (calls.push('digest'), { sha256: script.artifactsDigest ?? 'c'.repeat(64), files: 1, bytes: 10 }),
+    publishedImages: {
+      galleryVersions: async () => (calls.push('galleryVersions'), script.galleryVersions ?? []),
+      managedImage: async () => (calls.push('managedImage'), script.managedImage),
+    },
+    resolveLatestGalleryVersion: async (id: string) => (calls.push('resolveLatestGallery'), id.replace(/\/versions\/latest$/i, '/versions/2.0.1')),
     stageArtifacts: async () => {
       calls.push('stage');
       return {

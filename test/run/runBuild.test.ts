@@ -39,8 +39,8 @@ describe('build run orchestration (fake Azure)', () => {
     const deleting = { id: '/t', provisioningState: 'Deleting', lastRunStatus: { runState: 'Failed' } };
     const { services, calls } = fakeServices({ existing: [idle, deleting, deleting, undefined], createFails: new Error('boom') });
     await run(config(), services);
-    assert.deepEqual(calls.slice(0, 8), ['list', 'get', 'delete', 'get', 'get', 'get', 'resolveLatest', 'stage']);
-    assert.equal(calls[8], 'create');
+    assert.deepEqual(calls.slice(0, 9), ['list', 'get', 'delete', 'get', 'get', 'get', 'resolveLatest', 'digest', 'stage']);
+    assert.equal(calls[9], 'create');
   });
 
   it('sweepLeftovers off: the resource group is not listed', async () => {
@@ -56,6 +56,30 @@ describe('build run orchestration (fake Azure)', () => {
     assert.ok(calls.includes('delete') && calls.includes('removeUpload'), calls.join(','));
     assert.ok(!calls.includes('startRun'));
     assert.ok(lines.some((l) => /409/.test(l) && /Conflict/.test(l)), lines.join('\n'));
+  });
+
+  it('says up front how long it may wait and which job settings must allow it', async () => {
+    const { services } = fakeServices({ createFails: new Error('stop here') });
+    const { lines } = await run(config((c) => (c.buildVm.buildTimeoutInMinutes = 0)), services);
+    const budget = lines.find((l) => l.startsWith('The task waits up to'));
+    assert.ok(budget, lines.join('\n'));
+    assert.match(budget, /up to 270 minutes for the build: the build timeout of 240 minutes \(0: the service default\) plus a margin of 30 minutes/);
+    assert.match(budget, /timeoutInMinutes of at least 285/);
+    assert.match(budget, /cancelTimeoutInMinutes/);
+    const { lines: shorter } = await run(config((c) => (c.buildVm.buildTimeoutInMinutes = 60)), fakeServices({ createFails: new Error('stop here') }).services);
+    assert.ok(shorter.some((l) => /up to 90 minutes for the build: the build timeout of 60 minutes plus a margin of 30 minutes/.test(l)), shorter.join('\n'));
+  });
+
+  it('a gallery source asked for as latest is resolved before the template is created, and the log says to what', async () => {
+    const { services, calls } = fakeServices({ createFails: new Error('stop here') });
+    const latest = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/base/versions/latest';
+    const { lines } = await run(config((c) => (c.source = { kind: 'galleryImageVersion', imageVersionId: latest })), services);
+    assert.ok(calls.indexOf('resolveLatestGallery') >= 0 && calls.indexOf('resolveLatestGallery') < calls.indexOf('create'), calls.join(','));
+    assert.ok(lines.some((l) => l.includes(`Gallery source ${latest}: latest is ${latest.replace(/latest$/, '2.0.1')}`)), lines.join('\n'));
+    // An exact version needs no lookup.
+    const exact = fakeServices({ createFails: new Error('stop here') });
+    await run(config((c) => (c.source = { kind: 'galleryImageVersion', imageVersionId: latest.replace(/latest$/, '1.0.0') })), exact.services);
+    assert.ok(!exact.calls.includes('resolveLatestGallery'));
   });
 
   it('cleanup onSuccess keeps what a failed run created', async () => {

@@ -129,9 +129,19 @@ steps:
     assert.deepEqual(problemsOf(text), []);
   });
 
+  it('read a runOnce deployment job with its environment and steps', () => {
+    const p = readPipeline('jobs:\n  - deployment: D\n    environment: prod\n    strategy:\n      runOnce:\n        deploy:\n          steps:\n            - task: Check@1\n              inputs:\n                imageId: x\n');
+    const job = p.stages[0]?.jobs[0];
+    assert.equal(job?.name, 'D');
+    assert.equal(job?.environment, 'prod');
+    assert.equal(job?.steps[0]?.task, 'Check@1');
+  });
+
   it('refuse pipeline shapes it cannot check', () => {
     assert.throws(() => readPipeline('steps:\n  - template: steps.yml\n'), /templates are not understood/);
-    assert.throws(() => readPipeline('jobs:\n  - deployment: D\n'), /only 'job:' jobs/);
+    assert.throws(() => readPipeline('jobs:\n  - deployment: D\n'), /needs an environment/);
+    assert.throws(() => readPipeline('jobs:\n  - deployment: D\n    environment: e\n    strategy:\n      canary: {}\n'), /only the runOnce strategy/);
+    assert.throws(() => readPipeline('jobs:\n  - template: jobs.yml\n'), /only 'job:' and 'deployment:' jobs/);
     assert.throws(() => readPipeline('steps: [\n'), Error);
     assert.throws(() => readPipeline('variables:\n  a: 1\n  a: 2\nsteps: []\n'), /unique|duplicate/i);
   });

@@ -2,9 +2,10 @@
  * A YAML pipeline read into stages, jobs and steps, with the defaults Azure
  * Pipelines applies: a pipeline of bare `steps` or `jobs` is one implicit
  * stage (and job); a stage without `dependsOn` depends on the one before it; a
- * job without `dependsOn` depends on nothing. Shapes this reader does not
- * understand (templates, deployment jobs, each-expressions) are errors, so a
- * sample cannot slip past the reference checks by using them.
+ * job without `dependsOn` depends on nothing. Deployment jobs are read with
+ * their environment and the steps of a runOnce strategy. Shapes this reader
+ * does not understand (templates, other strategies, each-expressions) are
+ * errors, so a sample cannot slip past the reference checks by using them.
  */
 import { parseDocument } from 'yaml';
 
@@ -26,6 +27,8 @@ export interface JobModel {
   server: boolean;
   variables: Variables;
   condition?: string;
+  /** A deployment job's environment (where approvals and checks apply). */
+  environment?: string;
   steps: StepModel[];
 }
 
@@ -86,13 +89,34 @@ function readSteps(v: unknown, where: string): StepModel[] {
 
 function readJob(v: unknown, where: string): JobModel {
   if (!isRecord(v)) throw new Error(`${where}: a job must be a mapping`);
-  if (typeof v.job !== 'string') throw new Error(`${where}: only 'job:' jobs are understood (no deployment or template jobs)`);
+  if (typeof v.deployment === 'string') return readDeploymentJob(v, where);
+  if (typeof v.job !== 'string') throw new Error(`${where}: only 'job:' and 'deployment:' jobs are understood (no template jobs)`);
   const job: JobModel = {
     name: v.job,
     dependsOn: names(v.dependsOn, `${where}.${v.job} dependsOn`) ?? [],
     server: v.pool === 'server' || (isRecord(v.pool) && v.pool.name === 'server'),
     variables: readVariables(v.variables, `${where}.${v.job}`),
     steps: readSteps(v.steps, `${where}.${v.job}`),
+  };
+  if (typeof v.condition === 'string') job.condition = v.condition;
+  return job;
+}
+
+/** A deployment job: `environment:` and `strategy: runOnce: deploy: steps:` (the only strategy understood). */
+function readDeploymentJob(v: Record<string, unknown>, where: string): JobModel {
+  const name = v.deployment as string;
+  const environment = typeof v.environment === 'string' ? v.environment : isRecord(v.environment) ? v.environment.name : undefined;
+  if (typeof environment !== 'string') throw new Error(`${where}.${name}: a deployment job needs an environment`);
+  const strategy = isRecord(v.strategy) ? v.strategy : undefined;
+  const deploy = isRecord(strategy?.runOnce) && isRecord(strategy.runOnce.deploy) ? strategy.runOnce.deploy : undefined;
+  if (!deploy) throw new Error(`${where}.${name}: only the runOnce strategy with deploy steps is understood`);
+  const job: JobModel = {
+    name,
+    dependsOn: names(v.dependsOn, `${where}.${name} dependsOn`) ?? [],
+    server: false,
+    variables: readVariables(v.variables, `${where}.${name}`),
+    environment,
+    steps: readSteps(deploy.steps, `${where}.${name}`),
   };
   if (typeof v.condition === 'string') job.condition = v.condition;
   return job;

@@ -47,7 +47,9 @@ function byInputName(task: CatalogTask, inputs: Record<string, string>): Map<str
 
 describe('samples', () => {
   it('include the gated multi-stage pipeline, the pull-request preflight and the local demo', () => {
-    for (const f of ['multi-stage-gated.yml', 'pull-request-preflight.yml', 'local-demo.yml']) assert.ok(sampleFiles.includes(f), f);
+    for (const f of ['multi-stage-gated.yml', 'pull-request-preflight.yml', 'local-demo.yml', 'scheduled-patch.yml', 'build-validate-promote.yml']) {
+      assert.ok(sampleFiles.includes(f), f);
+    }
   });
 
   for (const file of sampleFiles) {
@@ -129,6 +131,82 @@ describe('samples', () => {
       const [only] = steps(p);
       assert.equal(only?.step.task, 'AzureImageBuilder@1');
       assert.equal(only?.step.inputs.preflightOnly, true);
+    });
+  });
+
+  describe('scheduled-patch.yml', () => {
+    const p = load('scheduled-patch.yml');
+    const stage = (name: string) => p.stages.find((s) => s.name === name);
+    const skippedTest = /ne\(dependencies\.Patch\.outputs\['BakeImage\.bake\.buildSkipped'\], 'true'\)/;
+
+    it('runs nightly on a schedule, also when the repository did not change, and not on pushes', () => {
+      const schedules = p.raw['schedules'] as Array<Record<string, unknown>>;
+      assert.equal(schedules.length, 1);
+      assert.match(String(schedules[0]?.['cron']), /^\S+ \S+ \* \* \*$/, 'daily cron');
+      assert.equal(schedules[0]?.['always'], true);
+      assert.equal(p.raw['trigger'], 'none');
+    });
+
+    it('bakes with skipUnchanged in a named step', () => {
+      const bake = steps(p).find((s) => s.step.name === 'bake');
+      assert.equal(bake?.step.task, 'AzureImageBuilder@1');
+      assert.equal(bake?.step.inputs.skipUnchanged, true);
+      assert.equal(bake?.stage, 'Patch');
+    });
+
+    it('runs every later stage only when a build happened, judged by buildSkipped', () => {
+      const later = p.stages.filter((s) => s.name !== 'Patch');
+      assert.deepEqual(later.map((s) => s.name), ['Verify', 'Publish']);
+      for (const s of later) {
+        assert.match(String(s.condition), skippedTest, s.name);
+        assert.match(String(s.condition), /^and\(succeeded\(\),/, s.name);
+      }
+      assert.match(String(stage('Publish')?.condition), /eq\(dependencies\.Verify\.result, 'Succeeded'\)/);
+      const { references } = checkPipeline(p, catalog);
+      assert.ok(references.some((r) => r.at === 'stage Publish condition' && r.output === 'buildSkipped'), JSON.stringify(references));
+    });
+  });
+
+  describe('build-validate-promote.yml', () => {
+    const p = load('build-validate-promote.yml');
+    const stage = (name: string) => p.stages.find((s) => s.name === name);
+    const fromBuild = /^\$\[\s*stageDependencies\.Build\.BakeImage\.outputs\['bake\.galleryImageVersionId'\]\s*\]$/;
+
+    it('builds, validates, promotes and deploys in that order', () => {
+      assert.deepEqual(p.stages.map((s) => s.name), ['Build', 'Validate', 'Promote', 'Deploy']);
+      assert.deepEqual([...(stage('Promote')?.dependsOn ?? [])].sort(), ['Build', 'Validate']);
+      assert.deepEqual(stage('Deploy')?.dependsOn, ['Promote']);
+    });
+
+    it('builds a version excluded from latest', () => {
+      const bake = steps(p).find((s) => s.step.name === 'bake');
+      assert.equal(bake?.stage, 'Build');
+      assert.equal(bake?.step.inputs.excludeFromLatest, true);
+    });
+
+    it('validates the exact version: the gate and a VM booted from the galleryImageVersionId output', () => {
+      const validate = stage('Validate');
+      assert.match(String(validate?.variables.get('galleryImageVersionId')), fromBuild);
+      const check = validate?.jobs.flatMap((j) => j.steps).find((s) => s.task === 'AzureImageVersionCheck@1');
+      assert.equal(check?.inputs.galleryImageVersionId, '$(galleryImageVersionId)');
+      const smoke = validate?.jobs.find((j) => j.name === 'SmokeTest')?.steps[0];
+      assert.match(String(smoke?.inputs.inlineScript), /--image "\$\(galleryImageVersionId\)"/);
+    });
+
+    it('promotes in a deployment job on an environment (where the approval sits), after validation, with the exact version', () => {
+      const promote = stage('Promote');
+      assert.match(String(promote?.condition), /eq\(dependencies\.Validate\.result, 'Succeeded'\)/);
+      assert.match(String(promote?.variables.get('galleryImageVersionId')), fromBuild);
+      const job = promote?.jobs[0];
+      assert.equal(job?.environment, 'golden-images');
+      const step = job?.steps.find((s) => s.task === 'AzureImageVersionPromote@1');
+      assert.deepEqual(step?.inputs, { azureSubscription: '$(azureSubscription)', galleryImageVersionId: '$(galleryImageVersionId)', action: 'promote' });
+    });
+
+    it('deploys with latest: the image definition id, no version', () => {
+      const script = String(stage('Deploy')?.jobs[0]?.steps[0]?.inputs.inlineScript);
+      assert.match(script, /imageReference\.id="\$\(galleryImageDefinition\)"/);
+      assert.doesNotMatch(String(p.variables.get('galleryImageDefinition')), /\/versions\//);
     });
   });
 

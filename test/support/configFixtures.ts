@@ -143,6 +143,7 @@ export function baseConfig(provisioner: Provisioner = 'shell'): ImageBuilderConf
     templateTags: {},
     cleanup: 'always',
     sweepLeftovers: true,
+    skipUnchanged: false,
     pollIntervalSeconds: 15,
     dryRun: false,
     preflight: true,

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '../support/repoRoot';
 import { readTaskJson } from './taskJsonFile';
+import { keysIn } from './messageKeys';
 
 /**
  * Message keys that may stay in task.json without a reference in the code.
@@ -14,23 +15,6 @@ const UNREFERENCED_ALLOWED: readonly string[] = [];
 /** The folders whose code runs inside AzureImageBuilder@1. */
 const SOURCE_ROOTS = ['shared', path.join('tasks', 'AzureImageBuilder')];
 
-/**
- * The ways code names a message key: host.loc('Key'), new LocalizedError('Key')
- * and its subclasses, issue('Key') in the config parser, fail('Key') in the
- * connection parser, StagingError(input, 'Key'), and key/messageKey
- * properties in tables. Keys are PascalCase, which keeps ordinary strings out.
- */
-const KEY_PATTERNS = [
-  /\bloc\(\s*['"`]([A-Z][A-Za-z0-9]*)['"`]/g,
-  /Error\(\s*['"`]([A-Z][A-Za-z0-9]*)['"`]/g,
-  /\bissue\(\s*['"`]([A-Z][A-Za-z0-9]*)['"`]/g,
-  /\b(?:key|messageKey)\s*:\s*['"`]([A-Z][A-Za-z0-9]*)['"`]/g,
-  // fail('Key', ...) in the service connection parser
-  /\bfail\(\s*['"`]([A-Z][A-Za-z0-9]*)['"`]/g,
-  // new StagingError('inputName', 'Key', ...): the input comes first
-  /StagingError\(\s*['"`][A-Za-z]+['"`]\s*,\s*['"`]([A-Z][A-Za-z0-9]*)['"`]/g,
-];
-
 function sourceFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -40,9 +24,6 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-export function keysIn(text: string): string[] {
-  return KEY_PATTERNS.flatMap((pattern) => [...text.matchAll(pattern)].map((m) => m[1] as string));
-}
 
 /** Key -> files using it. */
 function referencedKeys(): Map<string, string[]> {

@@ -59,6 +59,9 @@ const OUTPUTS = [
   'pirOffer',
   'pirSku',
   'pirVersion',
+  'buildFingerprint',
+  'buildSkipped',
+  'sourceImageVersionId',
 ];
 
 /** Operators of the classic editor's visibleRule grammar. */

@@ -87,6 +87,24 @@ describe('buildImageTemplate', function () {
   });
 
   describe('source', function () {
+    it('pins a gallery source asked for as latest to the exact version resolved at submit', function () {
+      const definition = ids.sourceGalleryVersion.replace(/\/versions\/[^/]+$/, '');
+      const config = configWith('shell', (c) => (c.source = galleryVersionSource(`${definition}/versions/latest`)));
+      const body = build(config, { pinnedGalleryVersionId: `${definition}/versions/1.4.0` });
+      assert.deepEqual(body.properties.source, { type: 'SharedImageVersion', imageVersionId: `${definition}/versions/1.4.0` });
+      // Not resolved (no pin given): latest stays, and the service evaluates it when the build takes place.
+      assert.deepEqual(build(config).properties.source, { type: 'SharedImageVersion', imageVersionId: `${definition}/versions/latest` });
+      // An exact version is kept whatever the pin says.
+      const exact = configWith('shell', (c) => (c.source = galleryVersionSource()));
+      assert.deepEqual(build(exact, { pinnedGalleryVersionId: `${definition}/versions/9.9.9` }).properties.source, { type: 'SharedImageVersion', imageVersionId: ids.sourceGalleryVersion });
+    });
+
+    it('refuses a pin that is a version of another gallery image definition', function () {
+      const definition = ids.sourceGalleryVersion.replace(/\/versions\/[^/]+$/, '');
+      const config = configWith('shell', (c) => (c.source = galleryVersionSource(`${definition}/versions/latest`)));
+      assert.throws(() => buildImageTemplate(config, { pinnedGalleryVersionId: `${definition}-other/versions/1.0.0` }), RangeError);
+    });
+
     it('pins a latest platform image to the resolved version', function () {
       const body = build(baseConfig(), { pinnedPlatformVersion: '24.04.202406140' });
       assert.deepEqual(body.properties.source, { type: 'PlatformImage', publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: '24.04.202406140' });
@@ -135,6 +153,27 @@ describe('buildImageTemplate', function () {
       assert.ok(d && d.type === 'SharedImage');
       assert.equal(d.galleryImageId, ids.galleryDefinition);
       assert.deepEqual(d.versioning, { scheme: 'Latest', major: -1 });
+    });
+
+    it('sends the versioning scheme asked for, each valid against the spec', function () {
+      const versioningOf = (versioning: Extract<ImageBuilderConfig['distribute'][number], { kind: 'sharedImageGallery' }>['versioning']) => {
+        const [d] = distribute(galleryTarget({ versioning }));
+        assert.ok(d && d.type === 'SharedImage');
+        return d.versioning;
+      };
+      assert.deepEqual(versioningOf({ scheme: 'Latest', major: 3 }), { scheme: 'Latest', major: 3 });
+      assert.deepEqual(versioningOf({ scheme: 'Latest', major: -1 }), { scheme: 'Latest', major: -1 });
+      assert.deepEqual(versioningOf({ scheme: 'Source' }), { scheme: 'Source' });
+      assert.equal(versioningOf({ scheme: 'ServiceDefault' }), undefined);
+      // With an explicit version the id names it and no scheme goes along, whatever was asked.
+      const [explicit] = distribute(galleryTarget({ version: '1.0.0', versioning: { scheme: 'Source' } }));
+      assert.ok(explicit && explicit.type === 'SharedImage');
+      assert.equal(explicit.versioning, undefined);
+    });
+
+    it('the spec refuses a major below -1, so the input range matches the service', function () {
+      const body = buildImageTemplate(configWith('shell', (c) => (c.distribute = [galleryTarget({ versioning: { scheme: 'Latest', major: -2 } })])));
+      assert.notDeepEqual(spec.validateTemplate(body).errors, []);
     });
 
     it('turns replication regions into targetRegions, with excludeFromLatest and artifact tags', function () {

@@ -72,6 +72,17 @@ export class RecordingHost implements TaskHost {
   get lines(): string[] {
     return this.texts('info');
   }
+  /** info lines printed inside a group: the build-log lines as shown. */
+  get groupedLines(): string[] {
+    const lines: string[] = [];
+    let open = false;
+    for (const r of this.records) {
+      if (r.kind === 'beginGroup') open = true;
+      else if (r.kind === 'endGroup') open = false;
+      else if (r.kind === 'info' && open) lines.push(r.text);
+    }
+    return lines;
+  }
   cleanup(): void {
     fs.rmSync(this.tempDir, { recursive: true, force: true });
   }

@@ -103,14 +103,15 @@ describe('LogTailer', () => {
   });
   afterEach(() => host.cleanup());
 
-  const logLines = () => host.lines.filter((l) => l.startsWith(`[${RUN}]`));
+  /** The build-log lines as shown: inside groups, without the Packer prefix. */
+  const logLines = () => host.groupedLines;
 
   it('prints every line exactly once across partial reads and UTF-8 characters split between reads', async () => {
     const euro = Buffer.from('€', 'utf8'); // 3 bytes
     staging.append(LOG, line('first'));
     staging.append(LOG, `[${RUN}] PACKER OUT sec`);
     await tailer.tick(snap);
-    assert.deepEqual(logLines(), [line('first').trimEnd()]);
+    assert.deepEqual(logLines(), ['first']);
 
     staging.append(LOG, Buffer.concat([Buffer.from('ond costs 5'), euro.subarray(0, 1)]));
     await tailer.tick(snap);
@@ -122,7 +123,8 @@ describe('LogTailer', () => {
     await tailer.tick(snap);
 
     const expected = [`[${RUN}] PACKER OUT first`, `[${RUN}] PACKER OUT second costs 5€`, `[${RUN}] PACKER OUT third ünïcödé`];
-    assert.deepEqual(logLines(), expected);
+    // Shown without the Packer prefix; saved and kept for failure reports as written.
+    assert.deepEqual(logLines(), ['first', 'second costs 5€', 'third ünïcödé']);
     assert.equal(fs.readFileSync(tailer.logFilePath!, 'utf8'), expected.map((l) => `${l}\n`).join(''));
     assert.deepEqual(tailer.lastLines(), expected);
     // Each read starts where the previous one ended.
@@ -154,7 +156,7 @@ describe('LogTailer', () => {
     staging.append(LOG, line('hello'));
     await tailer.tick(snap);
     assert.equal(tailer.state, 'following');
-    assert.deepEqual(logLines(), [line('hello').trimEnd()]);
+    assert.deepEqual(logLines(), ['hello']);
     assert.deepEqual(staging.armCalls, [`list IT_rg_tmpl_abcd`]);
   });
 
@@ -166,7 +168,7 @@ describe('LogTailer', () => {
     await tailer.tick(snap);
     assert.equal(tailer.runId, RUN);
     assert.ok(host.lines.includes(`Following the build log https://stagingacct.blob.example/packerlogs/${LOG} as it is written.`));
-    assert.deepEqual(logLines(), [line('new').trimEnd()]);
+    assert.deepEqual(logLines(), ['new']);
   });
 
   it('falls back to the account key when the token has no data-plane role, and masks the key', async () => {
@@ -176,7 +178,7 @@ describe('LogTailer', () => {
     assert.deepEqual(staging.secrets, ['c2VjcmV0LWtleQ==']);
     assert.deepEqual(staging.lists, ['credential', 'accountKey'], 'the probe listing is reused');
     assert.ok(host.lines.some((l) => l.includes('reading the build log with the account key instead')));
-    assert.deepEqual(logLines(), [line('via key').trimEnd()]);
+    assert.deepEqual(logLines(), ['via key']);
     assert.equal(staging.reads.every((r) => r.access === 'accountKey'), true);
     assert.deepEqual(host.texts('warning'), []);
   });
@@ -225,10 +227,30 @@ describe('LogTailer', () => {
       throw httpError(403, 'AuthorizationFailed');
     };
     tailer = new LogTailer({ host, sections, deps });
+    for (let i = 0; i < 5; i++) await tailer.tick(snap);
+    assert.equal(host.texts('warning').length, 1);
+    const warning = host.texts('warning')[0]!;
+    assert.match(warning, /IT_rg_tmpl_abcd/);
+    assert.match(warning, /403 AuthorizationFailed/);
+    // The fix a connection scoped to one resource group needs, with the service's rules for the group.
+    assert.match(warning, /set Staging resource group \(stagingResourceGroup\)/);
+    assert.match(warning, /empty or not exist yet/);
+    assert.match(warning, /build's region/);
+    assert.match(warning, /Image Builder identity needs Contributor or Owner/);
+    assert.equal(tailer.state, 'unavailable');
+  });
+
+  it('with its own staging group named in the template, a refused listing asks for access to that group instead', async () => {
+    const deps = staging.deps();
+    deps.listStorageAccounts = async () => {
+      throw httpError(403, 'AuthorizationFailed');
+    };
+    tailer = new LogTailer({ host, sections, deps, ownStagingResourceGroup: true });
     await tailer.tick(snap);
     await tailer.tick(snap);
     assert.equal(host.texts('warning').length, 1);
-    assert.match(host.texts('warning')[0]!, /IT_rg_tmpl_abcd/);
+    assert.match(host.texts('warning')[0]!, /Storage Blob Data Reader on the staging resource group/);
+    assert.doesNotMatch(host.texts('warning')[0]!, /set Staging resource group/);
   });
 
   it('stops following when the log goes away (404) and reads no more', async () => {
@@ -243,7 +265,7 @@ describe('LogTailer', () => {
     staging.blobs.set(LOG, kept);
     await tailer.tick(snap);
     assert.equal(staging.reads.length, reads + 1, 'no reads after it stopped');
-    assert.deepEqual(logLines(), [line('a').trimEnd()]);
+    assert.deepEqual(logLines(), ['a']);
     assert.ok(host.lines.some((l) => l.startsWith('The build log is no longer available (404 BlobNotFound')));
   });
 
@@ -276,7 +298,7 @@ describe('LogTailer', () => {
     failNext = true;
     await tailer.tick(snap);
     await tailer.tick(snap);
-    assert.deepEqual(logLines(), [line('a').trimEnd(), line('b').trimEnd()]);
+    assert.deepEqual(logLines(), ['a', 'b']);
     assert.equal(host.texts('debug').filter((d) => d.includes('ServerBusy')).length, 1);
     assert.equal(tailer.state, 'following');
   });
@@ -295,7 +317,7 @@ describe('LogTailer', () => {
     await tailer.tick(snap);
     tailer.stop();
     tailer.stop();
-    assert.deepEqual(logLines(), [line('a').trimEnd(), `[${RUN}] PACKER OUT tail without newline`]);
+    assert.deepEqual(logLines(), ['a', 'tail without newline']);
     assert.equal(host.records.filter((r) => r.kind === 'beginGroup').length, host.records.filter((r) => r.kind === 'endGroup').length, 'groups balanced');
   });
 
@@ -347,45 +369,62 @@ describe('LogTailer', () => {
     assert.equal(new Set(logLines()).size, appended);
   });
 
-  it('groups the log per customizer and keeps status lines outside the groups', async () => {
-    staging.append(LOG, line('Creating VM'));
-    staging.append(LOG, line('(telemetry) Starting provisioner shell'));
-    staging.append(LOG, line('installing'));
-    await tailer.tick(snap);
-    sections.statusLine('STATUS');
-    staging.append(LOG, line('still installing') + line('(telemetry) ending shell') + line('between'));
+  it('groups the log per customizer, titled after the template, with durations, and keeps status lines outside the groups', async () => {
+    const clock = new FakeClock();
+    const named = new LogSections(host, { steps: [{ type: 'Shell', name: 'RunInlineScript' }, { type: 'PowerShell' }], now: clock.now });
+    const tail = new LogTailer({ host, sections: named, deps: staging.deps() });
+    staging.append(LOG, line('azure-arm: output will be in this color.') + line('') + line('==> azure-arm: Creating VM'));
+    staging.append(LOG, '(telemetry) Starting provisioner shell\n');
+    staging.append(LOG, line('    azure-arm: installing'));
+    await tail.tick(snap);
+    named.statusLine('STATUS');
+    clock.nowMs += 65_000;
+    staging.append(LOG, `[${RUN}] PACKER ERR     azure-arm: still installing\n` + '(telemetry) ending shell\n' + line('between'));
     staging.append(LOG, line('(telemetry) Starting provisioner powershell') + line('(telemetry) ending powershell'));
-    staging.append(LOG, line('(telemetry) Finalizing.') + 'Done exporting Packer logs to Azure Storage.\n');
-    await tailer.tick(snap);
+    staging.append(LOG, '(telemetry) Finalizing. - This means the build has finished\nDone exporting Packer logs to Azure Storage.\n');
+    await tail.tick(snap);
     const view = host.records
       .filter((r) => r.kind === 'beginGroup' || r.kind === 'endGroup' || r.kind === 'info')
-      .map((r) => (r.kind === 'endGroup' ? '}' : r.kind === 'beginGroup' ? `{ ${r.text}` : 'text' in r ? r.text.replace(`[${RUN}] PACKER OUT `, '') : ''))
+      .map((r) => (r.kind === 'endGroup' ? '}' : r.kind === 'beginGroup' ? `{ ${r.text}` : 'text' in r ? r.text : ''))
       .filter((t) => !t.startsWith('Following'));
     assert.deepEqual(view, [
       '{ Build log: preparing the build VM',
-      'Creating VM',
+      '==> azure-arm: Creating VM',
       '}',
-      '{ Build log: step 1, shell',
-      '(telemetry) Starting provisioner shell',
-      'installing',
+      '{ Build log: RunInlineScript (Shell)',
+      '    azure-arm: installing',
       '}',
       'STATUS',
-      '{ Build log: step 1, shell (continued)',
-      'still installing',
-      '(telemetry) ending shell',
+      '{ Build log: RunInlineScript (Shell) (continued)',
+      '    azure-arm: still installing',
       '}',
+      'RunInlineScript (Shell) finished after 1m 05s (as read from the build log).',
       '{ Build log: after step 1',
       'between',
       '}',
-      '{ Build log: step 2, powershell',
-      '(telemetry) Starting provisioner powershell',
-      '(telemetry) ending powershell',
+      '{ Build log: step 2, PowerShell',
       '}',
+      'step 2, PowerShell finished after 0s (as read from the build log).',
       '{ Build log: finishing',
-      '(telemetry) Finalizing.',
       'Done exporting Packer logs to Azure Storage.',
       '}',
     ]);
+    assert.deepEqual(named.stepTimings(), [
+      { title: 'RunInlineScript (Shell)', durationMs: 65_000 },
+      { title: 'step 2, PowerShell', durationMs: 0 },
+    ]);
+    // The saved log keeps every line as written.
+    const saved = fs.readFileSync(tail.logFilePath!, 'utf8');
+    assert.ok(saved.includes(`[${RUN}] PACKER OUT azure-arm: output will be in this color.`));
+    assert.ok(saved.includes('(telemetry) Starting provisioner shell'));
+    assert.ok(saved.includes(`[${RUN}] PACKER ERR     azure-arm: still installing`));
+  });
+
+  it('titles a step by its kind when the template has no step of that kind at that place', async () => {
+    const named = new LogSections(host, { steps: [{ type: 'File', name: 'copy' }] });
+    named.logLine('(telemetry) Starting provisioner shell');
+    named.logLine('(telemetry) ending shell');
+    assert.deepEqual(host.texts('beginGroup'), ['Build log: step 1, shell']);
   });
 });
 
@@ -540,11 +579,11 @@ describe('LogTailer bounded reading', function () {
     assert.ok(host.lines.every((l) => !l.includes('SECRET')));
     const shown = host.lines.find((l) => l.includes('early'))!;
     assert.ok(shown.endsWith(' [line cut after 100 characters; the attached build log has all of it]'), shown);
-    assert.deepEqual(logLines(host), [line('next').trimEnd()]);
+    assert.deepEqual(logLines(host), [shown, 'next']);
     host.cleanup();
   });
 });
 
 function logLines(host: RecordingHost): string[] {
-  return host.lines.filter((l) => l.startsWith(`[${RUN}]`));
+  return host.groupedLines;
 }

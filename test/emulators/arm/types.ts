@@ -348,7 +348,8 @@ export interface RequestLogEntry {
   durationMs: number;
 }
 
-export type FaultStatus = 429 | 500 | 502 | 503 | 504;
+/** Transient answers, and 403 for a refusal Azure gives a connection without the role (it does not go away). */
+export type FaultStatus = 403 | 429 | 500 | 502 | 503 | 504;
 
 export interface FaultSpec {
   /** Absent = any method. */

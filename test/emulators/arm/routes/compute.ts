@@ -191,6 +191,68 @@ export function registerCompute(router: Router, ctx: EmulatorContext): void {
     const value = ctx.world.list(TYPES.galleryImageVersion, defId).map((r) => withoutReplicationUnlessExpanded(structuredClone(r.json), req));
     return ok({ value });
   });
+
+  registerGalleryImageVersionPatch(router, ctx);
+}
+
+/** Writable publishingProfile fields; the others (publishedDate) are read-only and may be left out of a PATCH. */
+const READ_ONLY_PUBLISHING = new Set(['publishedDate']);
+
+/**
+ * PATCH of a gallery image version, as promote and demote use it. Strict on
+ * purpose: the body may change publishingProfile.excludeFromLatest and nothing
+ * else (a field it repeats must keep its value), so a test proves that a
+ * promotion changes exactly that. The answer is 200 with provisioningState
+ * Updating; the version reads Succeeded once the update is done, which the
+ * client finds by polling the version.
+ */
+function registerGalleryImageVersionPatch(router: Router, ctx: EmulatorContext): void {
+  router.add('PATCH', `${RG}/galleries/{gallery}/images/{image}/versions/{version}`, (req) => {
+    requireApiVersion(req);
+    const p = req.params as Record<string, string>;
+    ctx.world.assertResourceGroup(p.sub as string, p.rg as string);
+    const id = `${resourceGroupId(p.sub as string, p.rg as string)}/providers/Microsoft.Compute/galleries/${p.gallery}/images/${p.image}/versions/${p.version}`;
+    const found = ctx.world.get(id);
+    if (!found || found.type !== TYPES.galleryImageVersion) throw notFound('Microsoft.Compute/galleries/images/versions', `${p.gallery}/${p.image}/${p.version}`, p.rg);
+    const body = (req.body ?? {}) as Json;
+    const unexpected = Object.keys(body).filter((k) => k !== 'properties');
+    const properties = (body.properties ?? {}) as Json;
+    unexpected.push(...Object.keys(properties).filter((k) => k !== 'publishingProfile').map((k) => `properties.${k}`));
+    const current = structuredClone(((found.json.properties as Json).publishingProfile ?? {}) as Json);
+    const sent = (properties.publishingProfile ?? {}) as Json;
+    for (const [key, value] of Object.entries(sent)) {
+      if (key === 'excludeFromLatest' || READ_ONLY_PUBLISHING.has(key)) continue;
+      if (canonical(value) !== canonical(current[key])) unexpected.push(`properties.publishingProfile.${key}`);
+    }
+    if (unexpected.length > 0) {
+      throw new ArmError(400, 'InvalidParameter', `This update may change only properties.publishingProfile.excludeFromLatest; it also changes: ${unexpected.join(', ')}.`);
+    }
+    if (typeof sent.excludeFromLatest !== 'boolean') {
+      throw new ArmError(400, 'InvalidParameter', 'properties.publishingProfile.excludeFromLatest must be true or false.');
+    }
+    const props = found.json.properties as Json;
+    (props.publishingProfile as Json).excludeFromLatest = sent.excludeFromLatest;
+    props.provisioningState = 'Updating';
+    setTimeout(() => {
+      if (ctx.world.get(id) === found) props.provisioningState = 'Succeeded';
+    }, ctx.timing().provisioningMs).unref();
+    return ok(withoutReplicationUnlessExpanded(structuredClone(found.json), req));
+  });
+}
+
+/** JSON with sorted keys: a client may send the fields in its own order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value as Json).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function withoutReplicationUnlessExpanded(json: Json, req: ArmRequest): Json {
+  const expand = req.query.get('$expand') ?? '';
+  if (!/replicationstatus/i.test(expand)) delete (json.properties as Json).replicationStatus;
+  return json;
 }
 
 /** The only `$filter` the SKU list supports: `location eq '{region}'`. */
