@@ -101,8 +101,11 @@ describe('AzureImageVersionCheck task.json', () => {
     });
 
     it('has no agent code in its folder', () => {
+      // The task, its icon and its localization: no script, bundle or node_modules.
       const files = fs.readdirSync(taskDir).sort();
-      assert.deepEqual(files, ['icon.png', 'task.json']);
+      assert.deepEqual(files, ['Strings', 'icon.png', 'task.json', 'task.loc.json']);
+      const strings = fs.readdirSync(path.join(taskDir, 'Strings'), { recursive: true }).map(String);
+      assert.deepEqual(strings.filter((f) => /\.(js|ts|cjs|mjs)$/.test(f)), []);
     });
   });
 
