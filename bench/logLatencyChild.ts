@@ -25,8 +25,8 @@ import { BlobServiceClient, ContainerClient, StorageSharedKeyCredential } from '
 import { LogSections } from '../shared/watch/logSections';
 import { LogTailer, LOG_CONTAINER, type LogContainer, type RangeReader, type StagingLogDeps } from '../shared/watch/logTailer';
 import { pollTemplateRun, type TemplateRunSnapshot } from '../shared/watch/statusPoller';
-import { blobRangeReader } from '../shared/watch/stagingStorage';
-import { WATCH_MESSAGES } from '../shared/watch/messages';
+import { blobRangeReader } from '../shared/azure/stagingStorage';
+import { taskMessages as WATCH_MESSAGES } from '../test/support/localizer';
 
 export interface LatencyJob {
   blobEndpoint: string;

@@ -10,7 +10,7 @@
  * storage emulator's certificate.
  */
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { uploadArchive } from '../shared/staging/upload';
+import { uploadArchive } from '../shared/azure/upload';
 
 export interface StagingJob {
   folder: string;

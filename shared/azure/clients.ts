@@ -13,8 +13,8 @@ import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-bl
 import { armScopeOf, registeringTokens } from './credentials';
 import { applyRetryPolicy, type RetryTuning } from './retry';
 import { applyNetworkSettings } from './network';
-import type { NetworkSettings } from './networkSettings';
-import type { ServiceConnection } from './serviceConnection';
+import type { NetworkSettings } from '../ports/networkSettings';
+import type { ServiceConnection } from '../ports/serviceConnection';
 
 export interface AzureClientOptions {
   /** Called with every token the clients obtain, so the host can mask it. */

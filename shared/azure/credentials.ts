@@ -20,8 +20,8 @@ import {
 } from '@azure/core-rest-pipeline';
 import { applyRetryPolicy, type RetryTuning } from './retry';
 import { applyNetworkSettings, networkClientOptions, surfacingProxyFailures } from './network';
-import { networkSecretsOf } from './networkSettings';
-import type { ServiceConnection } from './serviceConnection';
+import { networkSecretsOf } from '../ports/networkSettings';
+import type { ServiceConnection } from '../ports/serviceConnection';
 
 /**
  * Authority hosts of the public and sovereign clouds. MSAL's instance
@@ -142,7 +142,7 @@ export function registeringTokens(credential: TokenCredential, onToken: (token: 
 }
 
 /** Failure of the agent's ID token endpoint; the message carries status and reply text, never the access token. */
-export class IdTokenRequestError extends Error {
+class IdTokenRequestError extends Error {
   override readonly name = 'IdTokenRequestError';
   constructor(
     message: string,

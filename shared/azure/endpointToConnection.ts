@@ -1,10 +1,10 @@
 /**
  * Turns an AzureRM service connection, as the agent hands it over (URL, auth
  * scheme + parameters, data), into a ServiceConnection. Pure: the caller reads
- * the values (task-lib, or the local runner) and passes them in.
+ * the values (task-lib, or a test) and passes them in.
  */
 import { ServiceConnectionError } from './connectionError';
-import type { ServiceConnection, ServiceConnectionAuth } from './serviceConnection';
+import type { ServiceConnection, ServiceConnectionAuth } from '../ports/serviceConnection';
 
 export interface EndpointAuthorization {
   scheme: string;
@@ -23,8 +23,8 @@ const INPUT = 'azureSubscription';
 const DEFAULT_AUTHORITY = 'https://login.microsoftonline.com/';
 const DEFAULT_ENVIRONMENT = 'AzureCloud';
 
-function fail(key: string, args: string[], message: string): never {
-  throw new ServiceConnectionError(key, args, message);
+function fail(key: string, args: string[]): never {
+  throw new ServiceConnectionError(key, args);
 }
 
 /** Auth parameter lookup ignoring case: the agent keeps the keys' case as the server sent them, which varies. */
@@ -42,7 +42,6 @@ function requiredParameter(id: string, auth: EndpointAuthorization, key: string)
     fail(
       'ConnectionMissingAuthParameter',
       [INPUT, id, key],
-      `Input '${INPUT}': service connection '${id}' (scheme ${auth.scheme}) has no '${key}' authorization parameter.`,
     );
   }
   return value;
@@ -58,14 +57,13 @@ function baseUrl(id: string, what: string, value: string): string {
   try {
     url = new URL(value);
   } catch {
-    fail('ConnectionInvalidUrl', [INPUT, id, what, value], `Input '${INPUT}': service connection '${id}' has an invalid ${what} '${value}'.`);
+    fail('ConnectionInvalidUrl', [INPUT, id, what, value]);
   }
   if (url.protocol !== 'https:') {
     // Bearer tokens are only ever sent over TLS; the SDKs refuse otherwise, so say it here, clearly.
     fail(
       'ConnectionInvalidUrl',
       [INPUT, id, what, value],
-      `Input '${INPUT}': service connection '${id}' has an invalid ${what} '${value}': it must be an https URL.`,
     );
   }
   return url.href.replace(/\/+$/, '') + '/';
@@ -79,18 +77,17 @@ export function serviceConnectionFromEndpoint(
   pipeline: PipelineIdentityContext,
 ): ServiceConnection {
   if (!auth) {
-    fail('ConnectionNoAuthorization', [INPUT, id], `Input '${INPUT}': service connection '${id}' has no authorization; check the connection exists and the pipeline may use it.`);
+    fail('ConnectionNoAuthorization', [INPUT, id]);
   }
   const subscriptionId = nonEmpty(data('subscriptionid'));
   if (!subscriptionId) {
     fail(
       'ConnectionMissingSubscription',
       [INPUT, id],
-      `Input '${INPUT}': service connection '${id}' is not scoped to a subscription (no 'subscriptionId' in its data); Image Builder needs a subscription-level connection.`,
     );
   }
   if (!nonEmpty(url)) {
-    fail('ConnectionMissingUrl', [INPUT, id], `Input '${INPUT}': service connection '${id}' has no Resource Manager URL.`);
+    fail('ConnectionMissingUrl', [INPUT, id]);
   }
   const connection: Omit<ServiceConnection, 'auth'> = {
     id,
@@ -133,7 +130,6 @@ function authOf(
       return fail(
         'ConnectionUnsupportedAuthenticationType',
         [INPUT, id, parameter(auth, 'authenticationType') ?? ''],
-        `Input '${INPUT}': service connection '${id}' uses authenticationType '${parameter(auth, 'authenticationType')}', which is not supported; use spnKey or spnCertificate.`,
       );
     }
     case 'workloadidentityfederation': {
@@ -144,7 +140,6 @@ function authOf(
         fail(
           'ConnectionMissingPipelineValue',
           [INPUT, id, 'System.OidcRequestUri'],
-          `Input '${INPUT}': service connection '${id}' uses workload identity federation, but the pipeline provides no System.OidcRequestUri to request an ID token from.`,
         );
       }
       const systemAccessToken = nonEmpty(pipeline.systemAccessToken);
@@ -152,7 +147,6 @@ function authOf(
         fail(
           'ConnectionMissingPipelineValue',
           [INPUT, id, 'System.AccessToken'],
-          `Input '${INPUT}': service connection '${id}' uses workload identity federation, but the job has no System.AccessToken to request an ID token with.`,
         );
       }
       return { scheme: 'WorkloadIdentityFederation', tenantId, clientId, oidcRequestUri, systemAccessToken };
@@ -169,7 +163,6 @@ function authOf(
       return fail(
         'ConnectionUnsupportedScheme',
         [INPUT, id, auth.scheme],
-        `Input '${INPUT}': service connection '${id}' uses the authorization scheme '${auth.scheme}', which is not supported; use a service principal (secret or certificate), workload identity federation or managed identity connection.`,
       );
   }
 }

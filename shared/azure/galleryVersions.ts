@@ -1,3 +1,4 @@
+/** Lists the versions of a gallery image definition through Resource Manager. */
 import type { ResourceManagementClient } from '@azure/arm-resources';
 import { createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
 import type { ListedGalleryVersion } from '../images/galleryLatest';

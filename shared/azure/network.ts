@@ -33,8 +33,8 @@ import {
   type PipelineRequest,
 } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/core-auth';
-import { LocalizedError } from '../host/localizedError';
-import type { NetworkSettings, ProxySettings, TlsMaterial } from './networkSettings';
+import { LocalizedError } from '../core/localizedError';
+import type { NetworkSettings, ProxySettings, TlsMaterial } from '../ports/networkSettings';
 
 export const NETWORK_POLICY_NAME = 'agentNetworkPolicy';
 

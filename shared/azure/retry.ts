@@ -22,7 +22,8 @@
  *        (REQUEST_SEND_ERROR) and a connection lost while the reply body is
  *        read (reported as PARSE_ERROR) are not retried; here they are.
  *   The retry loop itself (abort handling, logging, counting) is the SDK's
- *   exported `retryPolicy`; only the decisions are ours.
+ *   exported `retryPolicy`; only the decisions are ours, and they are the
+ *   ones the status poller and the log reader make too (shared/core/httpAnswer.ts).
  *
  * - @azure/storage-blob 12.32.0 `StorageRetryPolicy` (storage-common): 4 tries,
  *   4 s base and 120 s cap without jitter, on 500 and 503 and network errors
@@ -42,9 +43,9 @@ import {
   retryPolicy,
   type Pipeline,
   type PipelinePolicy,
-  type PipelineResponse,
   type RetryStrategy,
 } from '@azure/core-rest-pipeline';
+import { isTransientError, isTransientStatus, retryAfterMs } from '../core/httpAnswer';
 
 export interface RetryTuning {
   /** Retries after the first try. Default 5. */
@@ -61,7 +62,7 @@ export interface RetryTuning {
 
 export type ResolvedRetryTuning = Required<RetryTuning>;
 
-export const DEFAULT_RETRY_TUNING: ResolvedRetryTuning = {
+const DEFAULT_RETRY_TUNING: ResolvedRetryTuning = {
   maxRetries: 5,
   retryDelayInMs: 1000,
   maxRetryDelayInMs: 30_000,
@@ -80,44 +81,8 @@ export function resolveRetryTuning(tuning: RetryTuning = {}): ResolvedRetryTunin
   return resolved;
 }
 
-export const RETRYABLE_STATUS_CODES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
-
-/** Network errors where a new try may well succeed. */
-export const RETRYABLE_ERROR_CODES: ReadonlySet<string> = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'ESOCKETTIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'REQUEST_SEND_ERROR',
-]);
-
 /** Code of the error raised when a try runs out of `tryTimeoutInMs`. */
-export const TRY_TIMEOUT_CODE = 'ETIMEDOUT';
-
-const RETRY_AFTER_HEADERS: readonly [string, number][] = [
-  ['retry-after-ms', 1],
-  ['x-ms-retry-after-ms', 1],
-  ['retry-after', 1000],
-];
-
-/** The wait a response asks for, in ms: `Retry-After` seconds or HTTP date, or the `-ms` variants ARM and storage send. */
-export function retryAfterInMs(response: PipelineResponse | undefined, now: number = Date.now()): number | undefined {
-  if (!response) return undefined;
-  for (const [name, factor] of RETRY_AFTER_HEADERS) {
-    const raw = response.headers.get(name)?.trim();
-    if (!raw) continue;
-    if (/^\d+(\.\d+)?$/.test(raw)) return Number(raw) * factor;
-    if (factor === 1000) {
-      const date = Date.parse(raw);
-      if (Number.isFinite(date)) return Math.max(0, date - now);
-    }
-  }
-  return undefined;
-}
+const TRY_TIMEOUT_CODE = 'ETIMEDOUT';
 
 /** Exponential backoff with jitter: half the capped exponential wait plus a random part of the other half. */
 export function backoffDelayInMs(retryCount: number, tuning: Pick<ResolvedRetryTuning, 'retryDelayInMs' | 'maxRetryDelayInMs'>, random: () => number = Math.random): number {
@@ -137,7 +102,7 @@ function isBodyReadFailure(error: RestError): boolean {
 
 function isRetryableError(error: RestError | undefined): boolean {
   if (error === undefined || error.statusCode !== undefined) return false;
-  return RETRYABLE_ERROR_CODES.has(String(error.code)) || isBodyReadFailure(error);
+  return isTransientError(error) || isBodyReadFailure(error);
 }
 
 function retryStrategy(tuning: ResolvedRetryTuning): RetryStrategy {
@@ -145,8 +110,8 @@ function retryStrategy(tuning: ResolvedRetryTuning): RetryStrategy {
     name: 'imageBuilderRetryStrategy',
     retry({ retryCount, response, responseError }) {
       const status = response?.status ?? responseError?.statusCode;
-      if (status !== undefined && RETRYABLE_STATUS_CODES.has(status)) {
-        const asked = retryAfterInMs(response);
+      if (status !== undefined && isTransientStatus(status)) {
+        const asked = retryAfterMs(response?.headers);
         if (asked !== undefined) {
           // The server said how long; a wait beyond the bound ends retrying and the error is reported.
           return asked <= tuning.maxRetryAfterInMs ? { retryAfterInMs: asked } : { skipStrategy: true };
@@ -159,11 +124,11 @@ function retryStrategy(tuning: ResolvedRetryTuning): RetryStrategy {
   };
 }
 
-export const RETRY_POLICY_NAME = 'imageBuilderRetryPolicy';
-export const TRY_TIMEOUT_POLICY_NAME = 'imageBuilderTryTimeoutPolicy';
+const RETRY_POLICY_NAME = 'imageBuilderRetryPolicy';
+const TRY_TIMEOUT_POLICY_NAME = 'imageBuilderTryTimeoutPolicy';
 
 /** The retrying policy, for the pipeline's Retry phase. */
-export function createRetryPolicy(tuning: RetryTuning = {}): PipelinePolicy {
+function createRetryPolicy(tuning: RetryTuning = {}): PipelinePolicy {
   const resolved = resolveRetryTuning(tuning);
   return { ...retryPolicy([retryStrategy(resolved)], { maxRetries: resolved.maxRetries }), name: RETRY_POLICY_NAME };
 }
@@ -173,7 +138,7 @@ export function createRetryPolicy(tuning: RetryTuning = {}): PipelinePolicy {
  * RestError. It sits after the Retry phase, so every try gets a fresh limit,
  * and leaves a caller's own abort alone.
  */
-export function createTryTimeoutPolicy(tryTimeoutInMs: number): PipelinePolicy {
+function createTryTimeoutPolicy(tryTimeoutInMs: number): PipelinePolicy {
   return {
     name: TRY_TIMEOUT_POLICY_NAME,
     async sendRequest(request, next) {

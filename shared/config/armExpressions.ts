@@ -112,7 +112,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Parses the text between the outer brackets into a tree, or throws an ExpressionError saying where it stopped. */
-export function parse(text: string): Node {
+function parse(text: string): Node {
   const parser = new Parser(text);
   const node = parser.expression();
   parser.skipSpace();

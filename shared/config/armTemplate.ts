@@ -1,3 +1,4 @@
+/** ARM deployment templates as a templateJsonPath form: the one imageTemplates resource lifted out. */
 import { ExpressionError, evaluateString, isExpression, type ExpressionScope } from './armExpressions';
 import { issue, type Issue } from './problems';
 
@@ -17,7 +18,7 @@ import { issue, type Issue } from './problems';
 
 type Json = Record<string, unknown>;
 
-export const IMAGE_TEMPLATE_TYPE = 'Microsoft.VirtualMachineImages/imageTemplates';
+const IMAGE_TEMPLATE_TYPE = 'Microsoft.VirtualMachineImages/imageTemplates';
 
 /** What the deployment's own functions return, as far as the task knows it before calling Azure. */
 export interface DeploymentScope {

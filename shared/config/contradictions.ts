@@ -1,3 +1,4 @@
+/** Warnings for input combinations that pull against each other. */
 import type { InputName } from './inputNames';
 import { InputReader } from './inputReader';
 import { issue, type ConfigProblem, type Issue } from './problems';

@@ -1,3 +1,4 @@
+/** Parses the customizers JSON input into the customizer list the template takes. */
 import { parseJsonInput } from './jsonInput';
 import { issue, type Issue } from './problems';
 

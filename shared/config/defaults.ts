@@ -1,9 +1,10 @@
+/** Default values of the task's inputs, the same as task.json declares. */
 import type { InputName } from './inputNames';
 
 /**
  * Default values of the inputs that have one. task.json declares the same
  * `defaultValue`s (a test compares them): the agent fills task.json defaults in
- * before the task starts, while the local runner and tests rely on these.
+ * before the task starts, while tests rely on these.
  */
 export const INPUT_DEFAULTS: Readonly<Partial<Record<InputName, string>>> = {
   sourceType: 'platformImage',

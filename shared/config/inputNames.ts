@@ -88,7 +88,3 @@ export type InputName = (typeof INPUT_NAMES)[number];
  * with it rather than by emptiness.
  */
 export const FILE_PATH_INPUTS: readonly InputName[] = ['packagePath', 'templateJsonPath'];
-
-export function isInputName(name: string): name is InputName {
-  return (INPUT_NAMES as readonly string[]).includes(name);
-}

@@ -1,3 +1,4 @@
+/** Reads raw input values with their defaults and collects every problem found. */
 import { INPUT_DEFAULTS } from './defaults';
 import { suppliedFilePath } from './filePaths';
 import { FILE_PATH_INPUTS, type InputName } from './inputNames';

@@ -1,7 +1,8 @@
+/** Parses a JSON input with limits on size and depth, as an issue when it does not parse. */
 import { issue, type Issue } from './problems';
 
 /** Azure Resource Manager takes request bodies up to 4 MB; a JSON input cannot usefully be larger. */
-export const MAX_JSON_INPUT_BYTES = 4 * 1024 * 1024;
+const MAX_JSON_INPUT_BYTES = 4 * 1024 * 1024;
 /** Far deeper than any image template; deep enough nesting overflows the stack of whatever walks it later. */
 export const MAX_JSON_DEPTH = 64;
 

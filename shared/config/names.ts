@@ -1,8 +1,9 @@
+/** Resource names: the service's pattern for templates and run outputs, the default template name, and name checks of other inputs. */
 import { createHash } from 'node:crypto';
 import type { DistributeKind, PipelineContext } from './types';
 
 /** Image template and run output names: the service's pattern for both. */
-export const AZURE_NAME = /^[A-Za-z0-9-_.]{1,64}$/;
+const AZURE_NAME = /^[A-Za-z0-9-_.]{1,64}$/;
 const MAX_NAME = 64;
 
 /** Replaces what the service does not accept with '-', collapsing runs and trimming the ends. */

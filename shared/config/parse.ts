@@ -1,3 +1,4 @@
+/** Task inputs to one typed ImageBuilderConfig, or every problem with the inputs; pure. */
 import * as path from 'node:path';
 import { findContradictions } from './contradictions';
 import { customizerOsIssues, parseAdditionalCustomizers } from './customizers';
@@ -73,7 +74,7 @@ const V1_PLAN_PLACEHOLDER = 'planname:planproduct:planpublisher';
 /** ARM allows about 12000 reads per hour and subscription; faster polling only burns that budget. */
 const MIN_POLL_INTERVAL_SECONDS = 5;
 /** A longer interval delays seeing the end of the build and its log by as much; five minutes is plenty for ARM's budget. */
-export const MAX_POLL_INTERVAL_SECONDS = 300;
+const MAX_POLL_INTERVAL_SECONDS = 300;
 const MAX_BUILD_TIMEOUT_MINUTES = 960;
 
 /**

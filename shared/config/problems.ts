@@ -1,3 +1,5 @@
+/** The shape of input problems: a task.json message key, its arguments and the input to fix. */
+import type { Localize } from '../core/localizedError';
 import type { InputName } from './inputNames';
 import type { ImageBuilderConfig } from './types';
 
@@ -21,9 +23,6 @@ export interface ConfigProblem extends Issue {
 export type ParseResult =
   | { ok: true; config: ImageBuilderConfig; warnings?: ConfigProblem[] }
   | { ok: false; problems: ConfigProblem[] };
-
-/** Localizes a message key with util.format arguments (TaskHost.loc, createLocalizer). */
-export type Localize = (key: string, ...args: unknown[]) => string;
 
 export function issue(key: string, ...args: unknown[]): Issue {
   return { key, args };

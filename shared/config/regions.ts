@@ -1,3 +1,4 @@
+/** Region inputs: names or display names to the service's region names, and replica settings. */
 import { issue, type Issue } from './problems';
 import { splitList } from './scalars';
 import type { ReplicaStorageAccountType, TargetRegion } from './types';

@@ -1,3 +1,4 @@
+/** Checks Azure resource ids the inputs take, down to provider and type. */
 import { issue, type Issue } from './problems';
 
 /**
@@ -56,7 +57,7 @@ export function parseResourceId(id: string): ParsedResourceId | undefined {
 }
 
 /** The resource kinds inputs refer to, with the message that describes the expected id. */
-export const RESOURCE_KINDS = {
+const RESOURCE_KINDS = {
   userAssignedIdentity: {
     provider: 'Microsoft.ManagedIdentity',
     types: ['userAssignedIdentities'],

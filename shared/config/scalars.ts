@@ -1,3 +1,4 @@
+/** Parsers of single input values (booleans, integers in a range, choices, lists). */
 import { issue, type Issue } from './problems';
 
 /** A parsed value, or why it could not be parsed. */

@@ -1,3 +1,4 @@
+/** Parses the tags input within Azure's limits on tags. */
 import { RESERVED_KEY } from './jsonInput';
 import { issue, type Issue } from './problems';
 

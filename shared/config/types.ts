@@ -187,7 +187,7 @@ export interface UserTemplate {
 
 /**
  * Facts about the pipeline run that shape defaults (the template name) but are
- * not inputs. The edge reads them from agent variables; the local runner makes them up.
+ * not inputs. The edge reads them from agent variables; tests make them up.
  */
 export interface PipelineContext {
   teamProject: string;

@@ -1,3 +1,4 @@
+/** Reads the user's template file (request body or deployment template) into a body the inputs then complete. */
 import { CUSTOMIZER_TYPES, VALIDATOR_TYPES, describeJsonType } from './customizers';
 import { isDeploymentTemplate, liftImageTemplate, type DeploymentScope } from './armTemplate';
 import { parseJsonInput } from './jsonInput';

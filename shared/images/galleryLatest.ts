@@ -1,3 +1,4 @@
+/** Which gallery image version `latest` means, as Azure Compute Gallery picks it; pure. */
 import { compareVersions } from './versionOrder';
 
 /**

@@ -1,3 +1,4 @@
+/** The title of each preflight check, as a task.json message key. */
 import type { CheckId } from './types';
 
 /** The message key of each check's title in the checklist and the summary. */

@@ -40,7 +40,7 @@ const SECURITY_KINDS: Readonly<Record<string, readonly VmSecurity[]>> = {
   trustedlaunchandconfidentialvmsupported: ['Standard', 'TrustedLaunch', 'ConfidentialVM'],
 };
 
-export function securityKinds(securityType: string): readonly VmSecurity[] | undefined {
+function securityKinds(securityType: string): readonly VmSecurity[] | undefined {
   return SECURITY_KINDS[securityType.toLowerCase()];
 }
 
@@ -67,7 +67,7 @@ export function securityTypeFeature(features: ReadonlyArray<{ name?: string; val
  * declare: Hyper-V generation V1, security type Standard (no SecurityType
  * feature), architecture x64. Checks compare these, never "unknown".
  */
-export const AZURE_DEFAULT_TRAITS = { hyperVGeneration: 'V1', securityType: 'Standard', architecture: 'x64' } as const;
+const AZURE_DEFAULT_TRAITS = { hyperVGeneration: 'V1', securityType: 'Standard', architecture: 'x64' } as const;
 
 export interface EffectiveTraits {
   osType?: OsType;

@@ -1,6 +1,5 @@
+/** The preflight checks' public surface: types, runner, report and the list of checks. */
 export * from './types';
 export { runPreflight, DEFAULT_CHECK_TIMEOUT_MS, type PreflightRequest } from './runPreflight';
 export { reportPreflight, preflightMarkdown, checklistLine, verdictMessage } from './report';
-export { ArmPreflightReader, type PreflightClients } from './armReader';
-export { PREFLIGHT_MESSAGES } from './messages';
 export { PREFLIGHT_CHECKS } from './checks';

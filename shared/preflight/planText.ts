@@ -1,3 +1,4 @@
+/** A purchase plan written the way the planInfo input takes it. */
 import type { PurchasePlan } from '../config/types';
 
 /** A plan written as the planInfo input takes it: `planName:planProduct:planPublisher`. */

@@ -3,12 +3,11 @@
  * per finding), error issues that name the input to fix, warnings as warning
  * issues, and a Markdown section for the run summary.
  */
-import type { TaskHost } from '../host/types';
-import { escapeMarkdown } from '../report/summary';
+import type { Localize } from '../core/localizedError';
+import type { TaskHost } from '../core/taskHost';
+import { escapeMarkdown } from '../core/markdown';
 import { CHECK_TITLE_KEYS } from './checkTitles';
 import type { CheckResult, CheckStatus, PreflightOutcome } from './types';
-
-export type Localize = (key: string, ...args: unknown[]) => string;
 
 const MARKS: Readonly<Record<CheckStatus, string>> = { passed: '✓', warning: '!', failed: '✗' };
 const STATUS_KEYS: Readonly<Record<CheckStatus, string>> = {
@@ -33,7 +32,7 @@ function counts(outcome: PreflightOutcome): Record<CheckStatus, number> {
   return c;
 }
 
-export function checklistTitle(outcome: PreflightOutcome, loc: Localize): string {
+function checklistTitle(outcome: PreflightOutcome, loc: Localize): string {
   const c = counts(outcome);
   return loc('PreflightChecklistTitle', c.passed, c.warning, c.failed, (outcome.elapsedMs / 1000).toFixed(1));
 }

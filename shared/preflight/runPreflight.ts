@@ -58,7 +58,7 @@ async function runOne(check: PreflightCheck, request: PreflightRequest, reader: 
   }
 }
 
-export function verdictOf(results: readonly CheckResult[]): PreflightVerdict {
+function verdictOf(results: readonly CheckResult[]): PreflightVerdict {
   if (results.some((r) => r.status === 'failed')) return 'failed';
   if (results.some((r) => r.status === 'warning')) return 'warnings';
   return 'passed';
@@ -69,7 +69,7 @@ export function verdictOf(results: readonly CheckResult[]): PreflightVerdict {
  * one, the message otherwise. ARM error messages name resources and actions,
  * never tokens; the request (with its Authorization header) is left out.
  */
-export function describeError(error: unknown): string {
+function describeError(error: unknown): string {
   if (error instanceof Error) {
     const e = error as Error & { statusCode?: number; code?: string };
     const prefix = [e.statusCode, e.code].filter((v) => v !== undefined && v !== '').join(' ');

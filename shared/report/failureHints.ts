@@ -4,7 +4,8 @@
  * and the end of the build log. Pure: hints are message keys with arguments,
  * formatted by the caller through host.loc.
  */
-import { AzureServiceError, type ServiceFailure } from '../azure/serviceFailure';
+import { SERVICE_DEFAULT_BUILD_TIMEOUT_MINUTES } from '../core/buildTimeout';
+import { AzureServiceError, type ServiceFailure } from '../core/serviceFailure';
 
 export interface FailureFacts {
   /** lastRunStatus.message */
@@ -242,7 +243,7 @@ export function failureHints(facts: FailureFacts): FailureHint[] {
   if (quota) add('HintQuota', quota[0].length > 80 ? `${quota[0].slice(0, 80)}...` : quota[0]);
   if (firstMatch(all, /SkuNotAvailable|is currently not available in location|not available for the current subscription/i)) add('HintSkuNotAvailable');
   if (facts.timedOut || firstMatch(serviceTexts, /timed? ?out|timeout|context deadline exceeded/i)) {
-    add('HintTimeout', facts.buildTimeoutMinutes ?? 240);
+    add('HintTimeout', facts.buildTimeoutMinutes ?? SERVICE_DEFAULT_BUILD_TIMEOUT_MINUTES);
   }
   const script = scriptFailure(facts.logTail ?? []);
   if (script) add('HintScriptFailed', script.step, script.status);

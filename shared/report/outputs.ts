@@ -1,12 +1,13 @@
+/** The task's output variables, computed from what the build produced; pure. */
 import type { ImageTemplateBody, ImageTemplateDistributor } from '../template/types';
-import { redactSasSignature } from '../watch/format';
+import { redactSas } from '../core/sasRedaction';
 
 /**
  * The task's output variables (task.json `outputVariables`), computed from what
  * the build produced. Pure: the caller sets each with host.setOutput.
  */
 
-export const OUTPUT_NAMES = [
+const OUTPUT_NAMES = [
   'imageUri',
   'managedImageId',
   'galleryImageVersionId',
@@ -88,7 +89,7 @@ function artifactOf(kind: DistributionKind, output: RunOutput | undefined): stri
   if (!output) return undefined;
   const value = kind === 'vhd' ? (output.artifactUri ?? output.artifactId) : (output.artifactId ?? output.artifactUri);
   // A VHD URL may come back with a read SAS; outputs are logged, so the signature stays out.
-  return value ? redactSasSignature(value) : undefined;
+  return value ? redactSas(value) : undefined;
 }
 
 /** Pairs each distributor, in template order, with its run output (matched by runOutputName). */

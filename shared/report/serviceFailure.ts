@@ -3,8 +3,8 @@
  * its own words (SAS signatures hidden), and the request id for a support
  * case. Pure: message keys with arguments, formatted by the caller.
  */
-import { AzureServiceError, refusedRequest, type ServiceFailure } from '../azure/serviceFailure';
-import { redactSasSignature } from '../watch/format';
+import { AzureServiceError, refusedRequest, type ServiceFailure } from '../core/serviceFailure';
+import { redactSas } from '../core/sasRedaction';
 
 export type FailureKey = 'FailureCreate' | 'FailureRun' | 'FailureRunStep' | 'FailureDistribute' | 'FailureRequest';
 
@@ -42,7 +42,7 @@ export function serviceFailureOfProvisioning(error: { provisioningErrorCode?: st
 }
 
 export function failureLine(failure: ServiceFailure): FailureLine {
-  const message = redactSasSignature(failure.message.trim()) || '-';
+  const message = redactSas(failure.message.trim()) || '-';
   const code = failure.code ?? '-';
   const line = ((): Omit<FailureLine, 'requestId'> => {
     switch (failure.step) {

@@ -1,6 +1,9 @@
+/** The Markdown of the run's summary tab; pure. */
+import type { Localize } from '../core/localizedError';
 import type { ImageTemplateBody, ImageTemplateCustomizer } from '../template/types';
-import { formatDuration } from '../watch/format';
-import { phaseLabel, type PhaseDuration } from '../watch/statusPoller';
+import { formatDuration } from '../core/format';
+import { phaseLabel, type PhaseDuration } from '../core/runPhase';
+import { escapeMarkdown } from '../core/markdown';
 import type { DistributionKind, DistributionResult, OutputValues } from './outputs';
 
 /**
@@ -9,8 +12,6 @@ import type { DistributionKind, DistributionResult, OutputValues } from './outpu
  * user are escaped, since a `|` or `<` in a name would otherwise break the table
  * or inject markup.
  */
-
-export type Localize = (key: string, ...args: unknown[]) => string;
 
 export interface SummaryFacts {
   /** The task's result, e.g. Succeeded, SucceededWithIssues, Failed, Canceled. */
@@ -47,7 +48,7 @@ const PORTAL_HOSTS: Readonly<Record<string, string>> = {
   azurechinacloud: 'https://portal.azure.cn',
 };
 
-export function portalHost(environment: string): string | undefined {
+function portalHost(environment: string): string | undefined {
   return PORTAL_HOSTS[environment.trim().toLowerCase()];
 }
 
@@ -58,16 +59,6 @@ export function portalLink(environment: string, resourceId: string): string | un
   // Parentheses are legal in resource group names but would end a Markdown link.
   const path = resourceId.split('/').map((s) => encodeURIComponent(s).replace(/\(/g, '%28').replace(/\)/g, '%29'));
   return `${host}/#resource${path.join('/')}`;
-}
-
-/** Text that is safe inside a Markdown table cell or paragraph. */
-export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|#])/g, '\\$1')
-    .replace(/\r?\n/g, '<br>');
 }
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {

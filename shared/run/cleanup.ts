@@ -1,6 +1,7 @@
+/** Decides what this run removes of what it created, as the cleanup policy says, and removes it. */
 import type { ImageBuilderConfig } from '../config/types';
-import type { TaskHost, TaskOutcome } from '../host/types';
-import type { BuildServices, DeleteRequest, StagedUpload } from './buildServices';
+import type { TaskHost, TaskOutcome } from '../core/taskHost';
+import type { BuildServices, DeleteRequest, StagedUpload } from '../ports/buildServices';
 import { realClock, type Clock } from './clock';
 
 /** What this run created and may have to remove. */

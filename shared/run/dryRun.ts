@@ -1,8 +1,9 @@
+/** The dry run: the template the task would submit, shown without calling Azure. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ImageBuilderConfig } from '../config/types';
-import type { TaskHost } from '../host/types';
-import type { StagedArtifact } from '../staging/types';
+import type { TaskHost } from '../core/taskHost';
+import type { StagedArtifact } from '../template/stagedArtifact';
 import { buildImageTemplate, redactTemplate, summarizeTemplate } from '../template';
 import { measureArchive } from '../staging/measure';
 import { artifactBlobName, archiveFormatFor } from '../staging/naming';

@@ -4,13 +4,13 @@
  * skipped run ends here with the existing image in the output variables.
  */
 import type { ImageBuilderConfig } from '../config/types';
-import type { TaskHost } from '../host/types';
+import type { TaskHost } from '../core/taskHost';
 import { galleryVersionOf } from '../report/outputs';
-import { escapeMarkdown } from '../report/summary';
+import { escapeMarkdown } from '../core/markdown';
 import { buildFingerprint, type FingerprintInputs } from '../template/fingerprint';
-import type { BuildServices } from './buildServices';
-import { uploadSummaryFile } from './finish';
-import type { BuildRunOutcome } from './runBuild';
+import type { BuildServices } from '../ports/buildServices';
+import { uploadSummaryFile } from './summaryFile';
+import type { BuildRunOutcome } from './outcome';
 import { decideSkip, type CurrentImage } from './skipDecision';
 
 export interface FingerprintResult {

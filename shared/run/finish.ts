@@ -1,20 +1,19 @@
+/** The end of a build run: outputs, summary tab, failure report and hints. */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { ImageBuilderConfig } from '../config/types';
-import type { TaskHost } from '../host/types';
-import { LocalizedError } from '../host/localizedError';
+import type { TaskHost } from '../core/taskHost';
+import { LocalizedError } from '../core/localizedError';
 import type { ImageTemplateBody } from '../template';
 import { buildOutputs, distributionResults, type OutputValues, type RunOutput } from '../report/outputs';
 import { renderSummary } from '../report/summary';
 import { failureHints } from '../report/failureHints';
 import { failureLine, serviceFailureOfError, serviceFailureOfProvisioning, serviceFailureOfRun, type FailureLine } from '../report/serviceFailure';
-import { effectiveBuildTimeoutMinutes } from '../watch/statusPoller';
-import { describeError } from '../watch/format';
+import { effectiveBuildTimeoutMinutes } from '../core/buildTimeout';
+import { describeError } from '../core/format';
 import { withoutPackerPrefix } from '../watch/logLines';
-import { redactSas } from '../text/sasRedaction';
-import type { BuildServices } from './buildServices';
+import type { BuildServices } from '../ports/buildServices';
 import type { WatchResult } from './watchRun';
-import type { BuildRunOutcome } from './runBuild';
+import type { BuildRunOutcome } from './outcome';
 import type { TaskPhaseTiming } from './taskPhases';
 
 /** Lines of customization.log printed with a failure. */
@@ -200,16 +199,6 @@ function renderRunSummary(
     host.loc.bind(host),
   );
   return args.preflightSection ? `${markdown}\n${args.preflightSection}\n` : markdown;
-}
-
-/**
- * Writes Markdown to the agent's temp folder and attaches it as the run's summary tab.
- * Every summary passes the one SAS redactor here, whichever path its texts took.
- */
-export function uploadSummaryFile(host: TaskHost, templateName: string, markdown: string): void {
-  const file = path.join(host.tempDirectory(), `${templateName}-summary.md`);
-  fs.writeFileSync(file, redactSas(markdown));
-  host.uploadSummary(file);
 }
 
 function attachLog(host: TaskHost, watch: WatchResult): void {

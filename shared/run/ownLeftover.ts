@@ -1,7 +1,8 @@
+/** Frees the template name when an earlier run of this same step left its template behind. */
 import type { ImageBuilderConfig } from '../config/types';
-import type { TaskHost } from '../host/types';
-import { LocalizedError } from '../host/localizedError';
-import type { BuildServices, TemplateState } from './buildServices';
+import type { TaskHost } from '../core/taskHost';
+import { LocalizedError } from '../core/localizedError';
+import type { BuildServices, TemplateState } from '../ports/buildServices';
 import { realClock, type Clock } from './clock';
 
 /**
@@ -10,10 +11,10 @@ import { realClock, type Clock } from './clock';
  * (139 s recorded). Longer than this, the run fails and says why.
  */
 export const OWN_CANCELING_WAIT_MS = 2 * 60_000;
-export const OWN_DELETING_WAIT_MS = 5 * 60_000;
+const OWN_DELETING_WAIT_MS = 5 * 60_000;
 /** Polls start quick (a stand-in or a small template goes in seconds) and settle at every 10 s. */
-export const OWN_LEFTOVER_FIRST_POLL_MS = 1_000;
-export const OWN_LEFTOVER_POLL_MS = 10_000;
+const OWN_LEFTOVER_FIRST_POLL_MS = 1_000;
+const OWN_LEFTOVER_POLL_MS = 10_000;
 
 /**
  * A template of this run's own name may be left by an earlier run (an

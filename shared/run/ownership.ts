@@ -1,3 +1,4 @@
+/** Tags that mark a template as made by this task, and reading them back. */
 import { stepKey } from '../config/names';
 import type { CleanupPolicy, ImageBuilderConfig, PipelineContext } from '../config/types';
 
@@ -6,14 +7,14 @@ import type { CleanupPolicy, ImageBuilderConfig, PipelineContext } from '../conf
  * tell its own leftovers from templates of other tools and people. Tag names
  * are case-insensitive in Azure; values are compared without case too.
  */
-export const OWNER_TAG = 'createdBy';
-export const OWNER_VALUE = 'AzureImageBuilder@1';
+const OWNER_TAG = 'createdBy';
+const OWNER_VALUE = 'AzureImageBuilder@1';
 /** The cleanup policy of the run that made it: the sweep keeps what that run meant to keep. */
-export const CLEANUP_TAG = 'imageBuilderCleanup';
+const CLEANUP_TAG = 'imageBuilderCleanup';
 /** `<project>/<build id>/<job attempt>`: where to look when someone asks whose template this is. */
-export const RUN_TAG = 'imageBuilderRun';
+const RUN_TAG = 'imageBuilderRun';
 /** The step key of the default template name (hash of job and task instance ids). */
-export const STEP_TAG = 'imageBuilderStep';
+const STEP_TAG = 'imageBuilderStep';
 
 export function ownershipTags(config: ImageBuilderConfig, context?: PipelineContext): Record<string, string> {
   const tags: Record<string, string> = { [OWNER_TAG]: OWNER_VALUE, [CLEANUP_TAG]: config.cleanup };
@@ -32,7 +33,7 @@ export function withOwnershipTags(userTags: Record<string, string> | undefined, 
   return { ...Object.fromEntries(kept), ...own };
 }
 
-export function tagValue(tags: Record<string, string> | undefined, name: string): string | undefined {
+function tagValue(tags: Record<string, string> | undefined, name: string): string | undefined {
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(tags ?? {})) if (key.toLowerCase() === wanted) return value;
   return undefined;

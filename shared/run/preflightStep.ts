@@ -1,9 +1,10 @@
+/** Runs the preflight checks within a build run and reports them. */
 import type { ImageBuilderConfig } from '../config/types';
-import type { TaskHost } from '../host/types';
+import type { TaskHost } from '../core/taskHost';
 import { preflightMarkdown, reportPreflight, runPreflight } from '../preflight';
-import type { BuildServices } from './buildServices';
-import { uploadSummaryFile } from './finish';
-import type { BuildRunOutcome } from './runBuild';
+import type { BuildServices } from '../ports/buildServices';
+import { uploadSummaryFile } from './summaryFile';
+import type { BuildRunOutcome } from './outcome';
 
 /**
  * The read-only checks before anything is uploaded or created. A failed check

@@ -1,24 +1,27 @@
+/** The build run: preflight, stage, submit, watch, finish and clean up. */
 import type { ImageBuilderConfig, PipelineContext } from '../config/types';
-import type { TaskHost, TaskOutcome } from '../host/types';
-import type { ServiceConnection } from '../azure/serviceConnection';
-import { LocalizedError } from '../host/localizedError';
+import type { TaskHost } from '../core/taskHost';
+import type { BuildRunOutcome } from './outcome';
+import type { ServiceConnection } from '../ports/serviceConnection';
+import { LocalizedError } from '../core/localizedError';
 import { buildImageTemplate, summarizeTemplate, type ImageTemplateBody } from '../template';
-import type { BuildServices, StagedUpload } from './buildServices';
-import { createAzureBuildServices } from './azureBuildServices';
+import type { BuildServices, StagedUpload } from '../ports/buildServices';
+import { createAzureBuildServices } from '../azure/buildServices';
 import { watchRun, type WatchResult } from './watchRun';
-import { reportSuccess, reportFailure, uploadSummaryFile } from './finish';
+import { reportSuccess, reportFailure } from './finish';
+import { uploadSummaryFile } from './summaryFile';
 import { cleanUp, type CleanupReport, type CreatedResources } from './cleanup';
 import type { Clock } from './clock';
 import { replaceOwnLeftover } from './ownLeftover';
 import { ownershipTags, withOwnershipTags } from './ownership';
 import { sweepLeftovers } from './sweep';
-import { escapeMarkdown } from '../report/summary';
+import { escapeMarkdown } from '../core/markdown';
 import { preflight } from './preflightStep';
 import { fingerprintStep } from './fingerprintStep';
 import { withFingerprintTag } from '../template/fingerprint';
 import { TaskPhases, type TaskPhaseTiming } from './taskPhases';
 import { waitBudgetLine } from '../watch/waitBudget';
-import { formatDuration } from '../watch/format';
+import { formatDuration } from '../core/format';
 import type { TemplateStep } from '../watch/logSections';
 
 export interface BuildRunRequest {
@@ -32,13 +35,6 @@ export interface BuildRunRequest {
   pipeline?: PipelineContext;
   /** Injected in tests; real time otherwise. */
   clock?: Clock;
-}
-
-export interface BuildRunOutcome {
-  result: TaskOutcome;
-  message: string;
-  /** The summary tab's Markdown so far; attached once, after cleanup has added its account. */
-  summary?: string;
 }
 
 /**

@@ -1,8 +1,9 @@
-import type { TaskEnvironment } from './taskEnvironment';
+/** The task from inputs to result, whoever runs it. */
+import type { TaskEnvironment } from '../ports/taskEnvironment';
 import type { InputName } from '../config/inputNames';
 import { parseConfig, formatProblem, suppliedFilePath, type ConfigFiles } from '../config/parse';
 import { packagePathExists } from '../staging/packageSource';
-import { LocalizedError } from '../host/localizedError';
+import { LocalizedError } from '../core/localizedError';
 import { performDryRun } from './dryRun';
 
 /**

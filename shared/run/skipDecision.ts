@@ -8,7 +8,7 @@
 import type { DistributeTarget } from '../config/types';
 import { newestVersion } from '../images/versionOrder';
 import { FINGERPRINT_TAG } from '../template/fingerprint';
-import type { PublishedImages } from './publishedImages';
+import type { PublishedImages } from '../ports/publishedImages';
 
 /** An image that is current, named as the build would name its run output. */
 export interface CurrentImage {

@@ -1,6 +1,7 @@
+/** Removes templates earlier runs of the task left behind (tagged as ours, old enough). */
 import type { ImageBuilderConfig } from '../config/types';
-import type { TaskHost } from '../host/types';
-import type { BuildServices, ListedTemplate, RunStatus } from './buildServices';
+import type { TaskHost } from '../core/taskHost';
+import type { BuildServices, ListedTemplate, RunStatus } from '../ports/buildServices';
 import { cleanupPolicyOf, isOwnedByTask } from './ownership';
 
 /**

@@ -1,16 +1,16 @@
+/** Watches a running build: status polling, log tailing and the status lines, until it ends. */
 import type { ImageBuilderConfig } from '../config/types';
-import type { TaskHost } from '../host/types';
+import type { TaskHost } from '../core/taskHost';
 import { Heartbeat } from '../watch/heartbeat';
 import { LogSections, type StepTiming, type TemplateStep } from '../watch/logSections';
 import { LogTailer } from '../watch/logTailer';
 import { createStatusPrinter } from '../watch/statusPrinter';
 import {
-  phaseLabel,
   pollTemplateRun,
-  type PhaseDuration,
   type TemplateRunSnapshot,
 } from '../watch/statusPoller';
-import type { BuildServices, TemplateState } from './buildServices';
+import { phaseLabel, type PhaseDuration } from '../core/runPhase';
+import type { BuildServices, TemplateState } from '../ports/buildServices';
 
 export type WatchKind = 'succeeded' | 'partiallySucceeded' | 'failed' | 'canceled' | 'timedOut' | 'provisioningFailed' | 'pollFailed';
 

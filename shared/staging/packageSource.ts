@@ -1,3 +1,4 @@
+/** Whether the build artifacts path names something on the agent. */
 import * as fs from 'node:fs';
 
 /**

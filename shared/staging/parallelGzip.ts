@@ -238,7 +238,7 @@ class WorkerPool {
  * One core is left to the main thread, which reads files, writes tar headers,
  * hashes and encrypts the upload; each worker also costs about 10 MB of memory.
  */
-export function defaultWorkerCount(): number {
+function defaultWorkerCount(): number {
   return Math.max(1, Math.min(os.availableParallelism() - 1, 4));
 }
 

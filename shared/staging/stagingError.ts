@@ -1,22 +1,16 @@
-import { LocalizedError } from '../host/localizedError';
+/** Why staging the build artifacts cannot go on, as a localized error naming the input. */
+import { LocalizedError } from '../core/localizedError';
 
 /**
  * Staging cannot go on (no such account, no rights). Formatted by the host
- * from task.json `messages`; the first argument is the input concerned, and
- * the English message keeps it readable without localisation.
+ * from task.json `messages`; the first argument is the input concerned.
  */
 export class StagingError extends LocalizedError {
   override readonly name = 'StagingError';
+  declare readonly inputName: string;
 
-  constructor(
-    readonly inputName: string,
-    key: string,
-    args: readonly string[],
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(key, [inputName, ...args], options);
-    this.message = message;
+  constructor(inputName: string, key: string, args: readonly string[], options?: { cause?: unknown }) {
+    super(key, [inputName, ...args], { ...options, inputName });
     Object.setPrototypeOf(this, new.target.prototype);
   }
 }

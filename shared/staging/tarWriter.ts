@@ -97,7 +97,7 @@ function padding(size: number): Buffer | undefined {
 }
 
 /** The header block(s) of one entry: a pax header first when ustar alone cannot describe it. */
-export function entryHeader(fields: HeaderFields): Buffer[] {
+function entryHeader(fields: HeaderFields): Buffer[] {
   const split = splitName(fields.name);
   const linkFits = fields.linkname === undefined || Buffer.byteLength(fields.linkname) <= 100;
   const sizeFits = fields.size <= USTAR_MAX_SIZE;

@@ -42,7 +42,7 @@ function utf8(bytes: Buffer): string | undefined {
  * control character written as \xNN, so the name can neither garble the log
  * nor start a logging command on a line of its own.
  */
-export function printable(bytes: Buffer): string {
+function printable(bytes: Buffer): string {
   let out = '';
   let i = 0;
   while (i < bytes.length) {

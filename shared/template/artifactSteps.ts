@@ -1,5 +1,6 @@
+/** The customizer steps that bring the build artifacts onto the build VM. */
 import type { ArtifactAccess, ArtifactsConfig, Provisioner } from '../config/types';
-import type { StagedArtifact } from '../staging/types';
+import type { StagedArtifact } from './stagedArtifact';
 import { psQuote, psUrl, shQuote } from './scriptQuoting';
 import { TemplateError } from './templateError';
 import type { ImageTemplateCustomizer, PowerShellCustomizer, ShellCustomizer } from './types';

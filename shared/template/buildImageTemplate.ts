@@ -1,3 +1,4 @@
+/** Config to the imageTemplates request body (API 2025-10-01); pure. */
 import type { ImageBuilderConfig } from '../config/types';
 import { orderedCustomizers, planCustomization } from './customizeSteps';
 import { buildDistributors } from './distribute';

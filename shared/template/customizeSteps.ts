@@ -1,5 +1,6 @@
+/** The customize section: the user's customizers, artifact steps and Windows Update. */
 import type { ImageBuilderConfig } from '../config/types';
-import type { StagedArtifact } from '../staging/types';
+import type { StagedArtifact } from './stagedArtifact';
 import {
   artifactDeliverySteps,
   artifactLayout,

@@ -1,3 +1,4 @@
+/** The distribute section: one distributor per target. */
 import type { DistributeTarget, GalleryVersioning } from '../config/types';
 import type { DistributeVersioner, ImageTemplateDistributor } from './types';
 

@@ -33,7 +33,7 @@ export function psQuote(value: string): string {
 }
 
 /** The PowerShell expression that turns a Base64 literal of UTF-8 bytes back into text. */
-export function psDecode(base64: string): string {
+function psDecode(base64: string): string {
   return `[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${base64}'))`;
 }
 

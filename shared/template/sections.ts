@@ -1,3 +1,4 @@
+/** Small template sections shared by the task's template and the user's template. */
 import type { BuildVmConfig, ImageBuilderConfig } from '../config/types';
 import type { ImageTemplateIdentity, ImageTemplateVmProfile } from './types';
 

@@ -1,3 +1,4 @@
+/** The source section of the template. */
 import type { SourceConfig } from '../config/types';
 import type { ImageTemplateSource } from './types';
 

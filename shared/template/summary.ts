@@ -1,4 +1,5 @@
-import { redactSasInText } from './redact';
+/** Short lines describing a template, for the log and the summary. */
+import { redactSas } from '../core/sasRedaction';
 import type { ImageTemplateBody, ImageTemplateDistributor, ImageTemplateSource } from './types';
 
 /**
@@ -38,7 +39,7 @@ export function summarizeTemplate(body: ImageTemplateBody): string[] {
   if (p.optimize?.vmBoot?.state === 'Enabled') build.push('VM boot optimization');
   if (build.length > 0) lines.push(`Build VM: ${build.join(', ')}`);
 
-  return lines.map(redactSasInText);
+  return lines.map(redactSas);
 }
 
 function describeSource(source: ImageTemplateSource | undefined): string {

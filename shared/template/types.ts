@@ -1,4 +1,5 @@
-import type { StagedArtifact } from '../staging/types';
+/** The imageTemplates request body (API 2025-10-01) as the task builds it. */
+import type { StagedArtifact } from './stagedArtifact';
 
 /** What staging and version resolution found out before the template is built. */
 export interface StagedInputs {

@@ -1,3 +1,4 @@
+/** The user's own template with the task's inputs applied. */
 import { DISTRIBUTE_INPUTS, type InputName } from '../config/inputNames';
 import type { ImageBuilderConfig, UserTemplate } from '../config/types';
 import { buildVmProfile, templateIdentity } from './sections';

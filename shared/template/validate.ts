@@ -1,3 +1,4 @@
+/** The validate section of the template. */
 import type { ImageBuilderConfig } from '../config/types';
 import type { ImageTemplateValidate } from './types';
 

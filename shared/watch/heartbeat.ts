@@ -1,5 +1,6 @@
-import type { TaskHost } from '../host/types';
-import { formatDuration, formatTimestamp } from './format';
+/** A line in the log when the build has been quiet for a while, so a long step does not look hung. */
+import type { TaskHost } from '../core/taskHost';
+import { formatDuration, formatTimestamp } from '../core/format';
 import type { LogSections } from './logSections';
 
 /** Five minutes without a build-log line before the log says the task is still there. */

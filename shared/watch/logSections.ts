@@ -1,5 +1,6 @@
-import type { TaskHost } from '../host/types';
-import { formatDuration } from './format';
+/** How build-log lines and status lines share the pipeline log's groups. */
+import type { TaskHost } from '../core/taskHost';
+import { formatDuration } from '../core/format';
 import { displayText } from './logLines';
 
 /**

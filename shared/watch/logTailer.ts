@@ -1,11 +1,13 @@
+/** Follows the build's customization.log in staging storage while the build runs. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import type { TaskHost } from '../host/types';
-import { redactSas } from '../text/sasRedaction';
-import { describeError } from './format';
+import type { TaskHost } from '../core/taskHost';
+import { redactSas } from '../core/sasRedaction';
+import { describeError } from '../core/format';
 import type { LogSections } from './logSections';
-import { isTransientError, type TemplateRunSnapshot } from './statusPoller';
+import { type TemplateRunSnapshot } from './statusPoller';
+import { isTransientError, statusOf } from '../core/httpAnswer';
 
 /**
  * Follows `packerlogs/<runId>/customization.log` in the staging storage
@@ -107,14 +109,9 @@ export interface DiscoveryCache {
 }
 
 export const LOG_CONTAINER = 'packerlogs';
-export const LOG_FILE_NAME = 'customization.log';
+const LOG_FILE_NAME = 'customization.log';
 /** The service's last line in customization.log. */
-export const LOG_END_MARKER = 'Done exporting Packer logs to Azure Storage.';
-
-function statusOf(error: unknown): number | undefined {
-  const s = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof s === 'number' ? s : undefined;
-}
+const LOG_END_MARKER = 'Done exporting Packer logs to Azure Storage.';
 
 function isDenied(error: unknown): boolean {
   const s = statusOf(error);
@@ -122,7 +119,7 @@ function isDenied(error: unknown): boolean {
 }
 
 /** `/subscriptions/s/resourceGroups/NAME` (or a bare name) to NAME. */
-export function resourceGroupNameOf(resourceGroupId: string): string {
+function resourceGroupNameOf(resourceGroupId: string): string {
   const match = /\/resourceGroups\/([^/]+)/i.exec(resourceGroupId);
   return match ? match[1]! : resourceGroupId.replace(/^\/+|\/+$/g, '');
 }
@@ -491,7 +488,7 @@ export class LogTailer {
   }
 }
 
-/** Index of the last character that ends a SAS signature value (see shared/text/sasRedaction.ts), or -1. */
+/** Index of the last character that ends a SAS signature value (see shared/core/sasRedaction.ts), or -1. */
 function lastSignatureBoundary(text: string): number {
   return text.search(/[&"'<>\s][^&"'<>\s]*$/);
 }

@@ -7,8 +7,11 @@
  * and can be tested with a fake clock.
  */
 
-/** `lastRunStatus.runState` values (2025-10-01). */
-export type RunState = 'Running' | 'Canceling' | 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Canceled';
+import { effectiveBuildTimeoutMinutes } from '../core/buildTimeout';
+import { isTransientError, retryAfterMs } from '../core/httpAnswer';
+import { type Phase, type PhaseDuration } from '../core/runPhase';
+
+/** The `lastRunStatus.runState` values (2025-10-01) a run ends in. */
 export type TerminalRunState = 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Canceled';
 
 /** The part of an image template the watch needs (the SDK's ImageTemplate is assignable to it). */
@@ -34,25 +37,12 @@ export interface Clock {
 /** Resolves after `ms`, or rejects with an AbortError as soon as `signal` aborts. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
-/** A phase is a run state, refined by its sub-state while running ("Running/Customizing"). */
-export interface Phase {
-  runState: string;
-  runSubState?: string;
-}
-
 export type WatchEvent =
   | { type: 'phaseChanged'; phase: Phase; previous?: Phase; at: number; elapsedMs: number; progressPercent: number }
   | { type: 'stagingResourceGroupKnown'; resourceGroupId: string; at: number }
   | { type: 'transientError'; error: unknown; consecutiveFailures: number; maxConsecutiveFailures: number; retryInMs: number; at: number }
   | { type: 'finished'; runState: TerminalRunState; snapshot: TemplateRunSnapshot; at: number; elapsedMs: number }
   | { type: 'deadlineExceeded'; deadline: number; at: number; elapsedMs: number; buildTimeoutMinutes: number; marginMinutes: number };
-
-/** Time spent in one phase, in the order the phases were seen. */
-export interface PhaseDuration {
-  phase: Phase;
-  startedAt: number;
-  durationMs: number;
-}
 
 interface ResultBase {
   /** The last template state read, if any read succeeded. */
@@ -102,15 +92,13 @@ export interface PollTemplateRunOptions {
   random?: () => number;
 }
 
-/** Service default for buildTimeoutInMinutes 0. */
-export const SERVICE_DEFAULT_BUILD_TIMEOUT_MINUTES = 240;
 /**
  * The service's timeout covers the build; queueing, the final state change and
  * clean-up of the build VM come on top, so the wait allows this much more.
  */
 export const DEFAULT_DEADLINE_MARGIN_MINUTES = 30;
-export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 5;
-export const DEFAULT_JITTER_RATIO = 0.1;
+const DEFAULT_MAX_CONSECUTIVE_FAILURES = 5;
+const DEFAULT_JITTER_RATIO = 0.1;
 
 const TERMINAL: readonly TerminalRunState[] = ['Succeeded', 'PartiallySucceeded', 'Failed', 'Canceled'];
 
@@ -128,7 +116,7 @@ const PROGRESS_BY_SUB_STATE: Readonly<Record<string, number>> = {
   Distributing: 90,
 };
 
-export function isTerminalRunState(value: string | undefined): value is TerminalRunState {
+function isTerminalRunState(value: string | undefined): value is TerminalRunState {
   return TERMINAL.includes(value as TerminalRunState);
 }
 
@@ -139,17 +127,8 @@ export function progressPercent(phase: Phase, previous = 0): number {
   return byPhase ?? previous;
 }
 
-/** buildTimeoutInMinutes as the service applies it (0 is its default). */
-export function effectiveBuildTimeoutMinutes(buildTimeoutInMinutes: number): number {
-  return buildTimeoutInMinutes > 0 ? buildTimeoutInMinutes : SERVICE_DEFAULT_BUILD_TIMEOUT_MINUTES;
-}
-
-export function buildDeadline(startedAt: number, buildTimeoutInMinutes: number, marginMinutes = DEFAULT_DEADLINE_MARGIN_MINUTES): number {
+function buildDeadline(startedAt: number, buildTimeoutInMinutes: number, marginMinutes = DEFAULT_DEADLINE_MARGIN_MINUTES): number {
   return startedAt + (effectiveBuildTimeoutMinutes(buildTimeoutInMinutes) + marginMinutes) * 60_000;
-}
-
-export function phaseLabel(phase: Phase): string {
-  return phase.runSubState && phase.runState === 'Running' ? `${phase.runState}/${phase.runSubState}` : phase.runState;
 }
 
 function samePhase(a: Phase | undefined, b: Phase): boolean {
@@ -161,85 +140,14 @@ function samePhase(a: Phase | undefined, b: Phase): boolean {
  * not poll ARM in lock step. Only ever shorter: the user's interval is the
  * longest a new status or log line waits to be seen.
  */
-export function jitteredDelayMs(intervalSeconds: number, ratio: number, random: () => number): number {
+function jitteredDelayMs(intervalSeconds: number, ratio: number, random: () => number): number {
   const base = intervalSeconds * 1000;
   return Math.max(0, Math.round(base * (1 - random() * ratio)));
 }
 
-const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-const TRANSIENT_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  // core-rest-pipeline's code for "the request never got an answer"
-  'REQUEST_SEND_ERROR',
-]);
+const realClock: Clock = { now: () => Date.now() };
 
-interface ErrorShape {
-  name?: unknown;
-  code?: unknown;
-  statusCode?: unknown;
-  status?: unknown;
-  cause?: unknown;
-  response?: { headers?: { get?: (name: string) => string | undefined | null } | Record<string, unknown> };
-}
-
-function statusOf(error: ErrorShape): number | undefined {
-  const s = error.statusCode ?? error.status;
-  return typeof s === 'number' ? s : undefined;
-}
-
-/** 408/429/5xx, connection resets and timeouts: worth asking again. */
-export function isTransientError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as ErrorShape;
-  const status = statusOf(e);
-  if (status !== undefined) return TRANSIENT_STATUS.has(status);
-  if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
-  if (e.name === 'TimeoutError') return true;
-  return e.cause !== undefined && e.cause !== error ? isTransientError(e.cause) : false;
-}
-
-function header(error: ErrorShape, name: string): string | undefined {
-  const headers = error.response?.headers;
-  if (!headers) return undefined;
-  if (typeof (headers as { get?: unknown }).get === 'function') {
-    return (headers as { get(n: string): string | undefined | null }).get(name) ?? undefined;
-  }
-  const value = (headers as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-/**
- * The wait the server asked for, from `retry-after-ms`, `x-ms-retry-after-ms`
- * or `Retry-After` (seconds or an HTTP date), in milliseconds.
- */
-export function retryAfterMs(error: unknown, now: number): number | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const e = error as ErrorShape;
-  for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
-    const raw = header(e, name);
-    const v = Number(raw);
-    if (raw !== undefined && raw.trim() !== '' && Number.isFinite(v) && v >= 0) return v;
-  }
-  const raw = header(e, 'retry-after');
-  if (raw === undefined) return undefined;
-  const seconds = Number(raw);
-  if (raw.trim() !== '' && Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-export const realClock: Clock = { now: () => Date.now() };
-
-export const realSleep: Sleep = (ms, signal) =>
+const realSleep: Sleep = (ms, signal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(abortError());
     const onAbort = () => {
@@ -345,7 +253,7 @@ export async function pollTemplateRun(options: PollTemplateRunOptions): Promise<
       }
       if (lastRead) return deadlineExceeded();
       // The server's wish wins over our interval when it asks for longer.
-      delay = Math.max(delay, retryAfterMs(error, clock.now()) ?? 0);
+      delay = Math.max(delay, retryAfterMs((error as { response?: { headers?: unknown } } | null)?.response?.headers, clock.now()) ?? 0);
       emit({ type: 'transientError', error, consecutiveFailures: failures, maxConsecutiveFailures: maxFailures, retryInMs: delay, at: clock.now() });
     }
     if (read === ABORTED) return { ...base(), kind: 'aborted' };

@@ -1,7 +1,9 @@
-import type { TaskHost } from '../host/types';
-import { describeError, formatDuration, formatTimestamp } from './format';
+/** Turns watch events into pipeline log lines and the progress bar. */
+import type { TaskHost } from '../core/taskHost';
+import { describeError, formatDuration, formatTimestamp } from '../core/format';
 import type { LogSections } from './logSections';
-import { phaseLabel, type WatchEvent } from './statusPoller';
+import { type WatchEvent } from './statusPoller';
+import { phaseLabel } from '../core/runPhase';
 
 export type StatusPrinterHost = Pick<TaskHost, 'loc' | 'info' | 'debug' | 'setProgress'>;
 

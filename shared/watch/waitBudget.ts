@@ -1,5 +1,7 @@
-import type { TaskHost } from '../host/types';
-import { DEFAULT_DEADLINE_MARGIN_MINUTES, effectiveBuildTimeoutMinutes } from './statusPoller';
+/** What the run may wait for the build, said before anything starts. */
+import type { TaskHost } from '../core/taskHost';
+import { effectiveBuildTimeoutMinutes } from '../core/buildTimeout';
+import { DEFAULT_DEADLINE_MARGIN_MINUTES } from './statusPoller';
 
 /**
  * What the run may wait, said before anything starts. The agent gives a task

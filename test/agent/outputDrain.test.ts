@@ -71,7 +71,7 @@ describe('the end of the output reaches a slow agent', function () {
       });
 
       it('endProcess keeps every byte, also with a handle that keeps the process alive', async () => {
-        const endProcess = JSON.stringify(path.join(repoRoot, 'build', 'shared', 'host', 'endProcess.js'));
+        const endProcess = JSON.stringify(path.join(repoRoot, 'build', 'shared', 'edge', 'endProcess.js'));
         // A ref'd interval stands for an SDK socket or timer that is never closed: the last resort ends it.
         const dir = tinyTask(writerSource(`setInterval(() => {}, 60_000);\nrequire(${endProcess}).endProcess(0);`));
         try {

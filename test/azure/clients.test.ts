@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import { createAzureClients } from '../../shared/azure/clients';
-import type { ServiceConnection } from '../../shared/azure/serviceConnection';
+import type { ServiceConnection } from '../../shared/ports/serviceConnection';
 import { startScriptedServer, type ScriptedServer } from './scriptedServer';
 
 class RecordingCredential implements TokenCredential {

@@ -7,7 +7,7 @@ import {
   scopeFor,
   secretsOf,
 } from '../../shared/azure/credentials';
-import type { ServiceConnection, ServiceConnectionAuth } from '../../shared/azure/serviceConnection';
+import type { ServiceConnection, ServiceConnectionAuth } from '../../shared/ports/serviceConnection';
 import { startScriptedServer, type Behaviour, type Router, type ScriptedServer } from './scriptedServer';
 
 const TENANT = 'tenant-1';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { createCredential } from '../../shared/azure/credentials';
-import type { ServiceConnection, ServiceConnectionAuth } from '../../shared/azure/serviceConnection';
+import type { ServiceConnection, ServiceConnectionAuth } from '../../shared/ports/serviceConnection';
 import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
 
 const ARM_AUDIENCE = 'https://management.azure.com/';

@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { ServiceConnectionError } from '../../shared/azure/connectionError';
+import { createLocalizer, taskMessages } from '../support/localizer';
+
+const taskLoc = createLocalizer(taskMessages);
 import { serviceConnectionFromEndpoint, type EndpointAuthorization } from '../../shared/azure/endpointToConnection';
 
 const ID = '6a4f0c5e-1d2b-4c3a-9e8f-0123456789ab';
@@ -17,8 +20,8 @@ function expectError(fn: () => unknown, key: string, pattern: RegExp): void {
     assert.ok(e instanceof ServiceConnectionError, String(e));
     assert.equal(e.messageKey, key);
     assert.equal(e.inputName, 'azureSubscription');
-    assert.match(e.message, /^Input 'azureSubscription': /);
-    assert.match(e.message, pattern);
+    assert.match(e.format(taskLoc), /^Input 'azureSubscription': /);
+    assert.match(e.format(taskLoc), pattern);
     return true;
   });
 }

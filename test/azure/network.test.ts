@@ -21,7 +21,7 @@ import {
   displayProxyUrl,
   surfacingProxyFailures,
 } from '../../shared/azure/network';
-import { networkSecretsOf, type NetworkSettings } from '../../shared/azure/networkSettings';
+import { networkSecretsOf, type NetworkSettings } from '../../shared/ports/networkSettings';
 import { secretsOf } from '../../shared/azure/credentials';
 import { startForwardProxy, closedPort, type ForwardProxy } from '../support/forwardProxy';
 

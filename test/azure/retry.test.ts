@@ -3,8 +3,9 @@ import type { TokenCredential } from '@azure/core-auth';
 import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { StorageSharedKeyCredential } from '@azure/storage-blob';
 import { blobServiceFor, createAzureClients } from '../../shared/azure/clients';
-import { backoffDelayInMs, resolveRetryTuning, retryAfterInMs, type RetryTuning } from '../../shared/azure/retry';
-import type { ServiceConnection } from '../../shared/azure/serviceConnection';
+import { backoffDelayInMs, resolveRetryTuning, type RetryTuning } from '../../shared/azure/retry';
+import { retryAfterMs } from '../../shared/core/httpAnswer';
+import type { ServiceConnection } from '../../shared/ports/serviceConnection';
 import { startScriptedServer, type Behaviour, type ScriptedServer } from './scriptedServer';
 
 const stubCredential: TokenCredential = {
@@ -32,13 +33,13 @@ function responseWith(headers: Record<string, string>, status = 429): PipelineRe
 describe('retry policy', function () {
   describe('Retry-After parsing', function () {
     it('reads seconds, an HTTP date, and the millisecond headers ARM and storage send', function () {
-      assert.equal(retryAfterInMs(responseWith({ 'retry-after': '7' })), 7000);
-      assert.equal(retryAfterInMs(responseWith({ 'retry-after-ms': '250' })), 250);
-      assert.equal(retryAfterInMs(responseWith({ 'x-ms-retry-after-ms': '40' })), 40);
+      assert.equal(retryAfterMs(responseWith({ 'retry-after': '7' }).headers), 7000);
+      assert.equal(retryAfterMs(responseWith({ 'retry-after-ms': '250' }).headers), 250);
+      assert.equal(retryAfterMs(responseWith({ 'x-ms-retry-after-ms': '40' }).headers), 40);
       const now = Date.parse('2025-01-01T00:00:00Z');
-      assert.equal(retryAfterInMs(responseWith({ 'retry-after': 'Wed, 01 Jan 2025 00:00:30 GMT' }), now), 30_000);
-      assert.equal(retryAfterInMs(responseWith({ 'retry-after': 'soon' })), undefined);
-      assert.equal(retryAfterInMs(responseWith({})), undefined);
+      assert.equal(retryAfterMs(responseWith({ 'retry-after': 'Wed, 01 Jan 2025 00:00:30 GMT' }).headers, now), 30_000);
+      assert.equal(retryAfterMs(responseWith({ 'retry-after': 'soon' }).headers), undefined);
+      assert.equal(retryAfterMs(responseWith({}).headers), undefined);
     });
   });
 

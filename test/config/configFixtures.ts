@@ -4,7 +4,7 @@ import { FILE_PATH_INPUTS, type InputName } from '../../shared/config/inputNames
 import { formatProblem, parseConfig, type ConfigFiles } from '../../shared/config/parse';
 import type { ParseResult } from '../../shared/config/problems';
 import type { ImageBuilderConfig, PipelineContext } from '../../shared/config/types';
-import { createLocalizer, loadTaskMessages } from '../../shared/host/localizer';
+import { createLocalizer, loadTaskMessages } from '../support/localizer';
 import { readTaskJsonText } from '../taskjson/taskJsonFile';
 
 export type Inputs = Partial<Record<InputName, string>>;

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { createLocalizer, loadTaskMessages } from '../../shared/host/localizer';
+import { createLocalizer, loadTaskMessages } from '../support/localizer';
 
 describe('localizer', () => {
   const loc = createLocalizer({ Hello: "Input '%s': got %d items", Plain: 'No placeholders' });

@@ -6,7 +6,7 @@ import type { ImageBuilderConfig } from '../../shared/config/types';
 import { contentDigest } from '../../shared/staging/contentDigest';
 import { buildFingerprint, FINGERPRINT_TAG, fingerprintBody, withFingerprintTag } from '../../shared/template/fingerprint';
 import { buildImageTemplate } from '../../shared/template';
-import { ConsoleHost } from '../../shared/host/consoleHost';
+import { ConsoleHost } from '../support/consoleHost';
 import { performDryRun } from '../../shared/run/dryRun';
 import { loc } from '../config/configFixtures';
 import { artifactsFor, baseConfig, galleryTarget, galleryVersionSource, managedImageTarget, vhdTarget } from '../support/configFixtures';

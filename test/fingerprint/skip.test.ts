@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { ImageBuilderConfig } from '../../shared/config/types';
-import { ConsoleHost } from '../../shared/host/consoleHost';
+import { ConsoleHost } from '../support/consoleHost';
 import { runBuild } from '../../shared/run/runBuild';
 import { decideSkip } from '../../shared/run/skipDecision';
-import type { PublishedGalleryVersion, PublishedImages } from '../../shared/run/publishedImages';
+import type { PublishedGalleryVersion, PublishedImages } from '../../shared/ports/publishedImages';
 import { FINGERPRINT_TAG } from '../../shared/template/fingerprint';
 import { loc } from '../config/configFixtures';
 import { artifactsFor, baseConfig, galleryTarget, ids, managedImageTarget, vhdTarget } from '../support/configFixtures';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { networkSettingsFromAgent } from '../../shared/host/agentNetwork';
-import { LocalizedError } from '../../shared/host/localizedError';
+import { networkSettingsFromAgent } from '../../shared/edge/agentNetwork';
+import { LocalizedError } from '../../shared/core/localizedError';
 import { agentNetworkVariables } from '../agent/runTaskLikeAgent';
 import { VariableStore, variablesToEnvironment } from '../agent/variables';
 

@@ -7,8 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { TaskLibHost } from '../../shared/host/taskLibHost';
-import { reportFailure, uploadSummaryFile } from '../../shared/run/finish';
+import { TaskLibHost } from '../../shared/edge/taskLibHost';
+import { reportFailure } from '../../shared/run/finish';
+import { uploadSummaryFile } from '../../shared/run/summaryFile';
 import { buildImageTemplate } from '../../shared/template';
 import { baseConfig } from '../support/configFixtures';
 import { HOSTILE, SIGNED_URL } from './hostileText';

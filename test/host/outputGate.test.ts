@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { parseLoggingCommand } from '../agent/loggingCommand';
-import { gateLine, gateLines, gateMessage, neutraliseCommands } from '../../shared/text/logGate';
-import { redactSas, redactSasDeep } from '../../shared/text/sasRedaction';
+import { gateLine, gateLines, gateMessage, neutraliseCommands } from '../../shared/core/logGate';
+import { redactSas, redactSasDeep } from '../../shared/core/sasRedaction';
 
 /** What the agent's line reader makes of a stdout text: `\r\n`, `\r` and `\n` each end a line. */
 const agentLines = (text: string): string[] => text.split(/\r\n|\r|\n/);

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseLoggingCommand } from '../agent/loggingCommand';
 import { runTaskLikeAgent, type AgentRunResult } from '../agent/runTaskLikeAgent';
-import { gateLines } from '../../shared/text/logGate';
+import { gateLines } from '../../shared/core/logGate';
 import { repoRoot } from '../support/repoRoot';
 import { HOSTILE, SIGNED_URL } from './hostileText';
 

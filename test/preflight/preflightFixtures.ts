@@ -3,15 +3,14 @@
  * test/support/configFixtures.ts, plus helpers to run one check and read its
  * lines as the user would.
  */
-import { createLocalizer } from '../../shared/host/localizer';
-import { PREFLIGHT_MESSAGES } from '../../shared/preflight/messages';
+import { createLocalizer, taskMessages } from '../support/localizer';
 import { resultText } from '../../shared/preflight/report';
 import type { CheckResult, PreflightCheckFn } from '../../shared/preflight/types';
 import type { ImageBuilderConfig } from '../../shared/config/types';
 import { ids, LOCATION, SUBSCRIPTION } from '../support/configFixtures';
 import { FakeReader, platformKey, type FakeWorld } from './fakeReader';
 
-export const loc = createLocalizer(PREFLIGHT_MESSAGES);
+export const loc = createLocalizer(taskMessages);
 
 export const SOURCE_GALLERY_DEFINITION = ids.sourceGalleryVersion.replace(/\/versions\/[^/]+$/, '');
 export const STORAGE_ACCOUNT_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-storage/providers/Microsoft.Storage/storageAccounts/artifactstore`;

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { preflightMarkdown, reportPreflight } from '../../shared/preflight/report';
 import type { PreflightOutcome } from '../../shared/preflight/types';
-import type { TaskHost } from '../../shared/host/types';
+import type { TaskHost } from '../../shared/core/taskHost';
 import { loc } from './preflightFixtures';
 
 function recordingHost(): { host: TaskHost; log: string[] } {

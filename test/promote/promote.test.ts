@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GalleryVersionState, GalleryVersionStore } from '../../shared/azure/galleryImageVersions';
-import { ConsoleHost } from '../../shared/host/consoleHost';
-import { createLocalizer } from '../../shared/host/localizer';
+import { ConsoleHost } from '../support/consoleHost';
+import { createLocalizer } from '../support/localizer';
 import { promoteVersion, type PromoteAction } from '../../tasks/AzureImageVersionPromote/AzureImageVersionPromoteV1/src/promote';
 import { repoRoot } from '../support/repoRoot';
 

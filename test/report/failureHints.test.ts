@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { format } from 'node:util';
 import { RestError } from '@azure/core-rest-pipeline';
 import { armErrorFacts, failureHints, type FailureFacts, type HintKey } from '../../shared/report/failureHints';
-import { REPORT_MESSAGES } from '../../shared/report/messages';
+import { taskMessages as REPORT_MESSAGES } from '../support/localizer';
 
 const IDENTITY = '/subscriptions/s/resourceGroups/id/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib';
 

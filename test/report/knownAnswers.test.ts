@@ -1,13 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { createHttpHeaders, createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
-import { AzureServiceError, refusedRequest, requestName } from '../../shared/azure/serviceFailure';
+import { AzureServiceError, refusedRequest, requestName } from '../../shared/core/serviceFailure';
 import { failureHints, resourceIdsIn } from '../../shared/report/failureHints';
 import { reportFailure, reportSuccess } from '../../shared/run/finish';
-import type { BuildServices } from '../../shared/run/buildServices';
+import type { BuildServices } from '../../shared/ports/buildServices';
 import type { WatchResult } from '../../shared/run/watchRun';
 import { buildImageTemplate } from '../../shared/template';
 import { baseConfig, ids } from '../support/configFixtures';
-import { escapeMarkdown } from '../../shared/report/summary';
+import { escapeMarkdown } from '../../shared/core/markdown';
 import { readTaskJson } from '../taskjson/taskJsonFile';
 import { RecordingHost } from '../watch/fakeHost';
 

@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { format } from 'node:util';
-import { REPORT_MESSAGES } from '../../shared/report/messages';
+import { taskMessages as REPORT_MESSAGES } from '../support/localizer';
 import { buildOutputs, distributionResults } from '../../shared/report/outputs';
-import { escapeMarkdown, portalLink, renderSummary, type SummaryFacts } from '../../shared/report/summary';
+import { portalLink, renderSummary, type SummaryFacts } from '../../shared/report/summary';
+import { escapeMarkdown } from '../../shared/core/markdown';
 import { distributors, runOutputFor, templateWith } from './fixtures';
 
 const loc = (key: string, ...args: unknown[]) => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { CleanupPolicy, DistributeTarget, ImageBuilderConfig } from '../../shared/config/types';
-import type { TaskOutcome } from '../../shared/host/types';
-import { ConsoleHost } from '../../shared/host/consoleHost';
+import type { TaskOutcome } from '../../shared/core/taskHost';
+import { ConsoleHost } from '../support/consoleHost';
 import { REFUSED_DELETE_RETRY_MS, cleanUp, decideCleanup } from '../../shared/run/cleanup';
 import { loc } from '../config/configFixtures';
 import { fakeClock, fakeServices, type FakeScript } from './fakes';

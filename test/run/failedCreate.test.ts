@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { ImageBuilderClient } from '@azure/arm-imagebuilder';
 import { createHttpHeaders } from '@azure/core-rest-pipeline';
-import { AzureServiceError } from '../../shared/azure/serviceFailure';
-import { failedCreate } from '../../shared/run/failedCreate';
+import { AzureServiceError } from '../../shared/core/serviceFailure';
+import { failedCreate } from '../../shared/azure/failedCreate';
 
 const OPERATION_URL = 'https://management.azure.com/subscriptions/s/providers/Microsoft.VirtualMachineImages/locations/westus/operations/ABC?api-version=2025-10-01&t=1&c=x&s=y&h=z';
 const LRO_ERROR = new Error('The long-running operation has failed. Unauthorized. Not authorized');

@@ -1,7 +1,7 @@
-import type { ServiceConnection } from '../../shared/azure/serviceConnection';
-import type { BuildServices, DeleteRequest, ListedTemplate, TemplateOperations, TemplateState } from '../../shared/run/buildServices';
+import type { ServiceConnection } from '../../shared/ports/serviceConnection';
+import type { BuildServices, DeleteRequest, ListedTemplate, TemplateOperations, TemplateState } from '../../shared/ports/buildServices';
 import type { Clock } from '../../shared/run/clock';
-import type { PublishedGalleryVersion, PublishedManagedImage } from '../../shared/run/publishedImages';
+import type { PublishedGalleryVersion, PublishedManagedImage } from '../../shared/ports/publishedImages';
 
 export const connection: ServiceConnection = {
   id: 'conn',

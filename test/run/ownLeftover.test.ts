@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { ConsoleHost } from '../../shared/host/consoleHost';
-import { LocalizedError } from '../../shared/host/localizedError';
-import type { TemplateState } from '../../shared/run/buildServices';
+import { ConsoleHost } from '../support/consoleHost';
+import { LocalizedError } from '../../shared/core/localizedError';
+import type { TemplateState } from '../../shared/ports/buildServices';
 import { OWN_CANCELING_WAIT_MS, replaceOwnLeftover } from '../../shared/run/ownLeftover';
 import { loc } from '../config/configFixtures';
 import { baseConfig } from '../support/configFixtures';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { ConsoleHost } from '../../shared/host/consoleHost';
-import type { ListedTemplate } from '../../shared/run/buildServices';
+import { ConsoleHost } from '../support/consoleHost';
+import type { ListedTemplate } from '../../shared/ports/buildServices';
 import { CANCELING_BOUND_MS, FINISHED_GRACE_MS, judgeLeftover, sweepLeftovers } from '../../shared/run/sweep';
 import { loc } from '../config/configFixtures';
 import { baseConfig } from '../support/configFixtures';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as sinon from 'sinon';
 import type { ImageBuilderConfig } from '../../shared/config/types';
-import type { BuildServices, TemplateState } from '../../shared/run/buildServices';
+import type { BuildServices, TemplateState } from '../../shared/ports/buildServices';
 import { watchRun } from '../../shared/run/watchRun';
 import { baseConfig } from '../support/configFixtures';
 import { RecordingHost } from '../watch/fakeHost';

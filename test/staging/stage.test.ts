@@ -7,9 +7,9 @@ import * as path from 'node:path';
 import type { GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import { StorageSharedKeyCredential } from '@azure/storage-blob';
 import { createAzureClients } from '../../shared/azure/clients';
-import type { ServiceConnection } from '../../shared/azure/serviceConnection';
+import type { ServiceConnection } from '../../shared/ports/serviceConnection';
 import type { ImageBuilderConfig } from '../../shared/config/types';
-import { stageArtifacts, type StageDeps } from '../../shared/staging/stage';
+import { stageArtifacts, type StageDeps } from '../../shared/azure/stage';
 import { StagingError } from '../../shared/staging/stagingError';
 import { startArmEmulator, type ArmEmulator } from '../emulators/arm';
 import { startAzurite, type AzuriteHandle } from '../emulators/azurite';
@@ -235,7 +235,7 @@ describe('stageArtifacts against Azurite and the ARM emulator', function () {
     await assert.rejects(stageArtifacts(deps, config, { loc, info: () => undefined, warning: () => undefined }), (e: unknown) => {
       assert.ok(e instanceof StagingError);
       assert.equal(e.inputName, 'storageAccountName');
-      assert.match(e.message, /^Input 'storageAccountName': no storage account named 'nosuchaccount'/);
+      assert.match(e.format(loc), /^Input 'storageAccountName': no storage account named 'nosuchaccount'/);
       return true;
     });
   });
@@ -261,7 +261,7 @@ describe('stageArtifacts against Azurite and the ARM emulator', function () {
       await assert.rejects(stageArtifacts(deps, config, { loc, info: () => undefined, warning: () => undefined }), (e: unknown) => {
         assert.ok(e instanceof StagingError);
         assert.equal(e.inputName, 'storageAccountName');
-        assert.match(e.message, /does not allow shared key access.*Storage Blob Data Contributor/);
+        assert.match(e.format(loc), /does not allow shared key access.*Storage Blob Data Contributor/);
         return true;
       });
       assert.deepEqual(arm.requests().filter((r) => /listKeys$/i.test(r.path)), []);

@@ -12,7 +12,7 @@ import type {
   SourceConfig,
   TargetRegion,
 } from '../../shared/config/types';
-import type { StagedArtifact } from '../../shared/staging/types';
+import type { StagedArtifact } from '../../shared/template/stagedArtifact';
 
 export const SUBSCRIPTION = '00000000-0000-0000-0000-00000000aaaa';
 const rg = (name: string): string => `/subscriptions/${SUBSCRIPTION}/resourceGroups/${name}`;

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readImportGraph } from '../architecture/importGraph';
 import { repoRoot } from '../support/repoRoot';
 import { keysIn } from './messageKeys';
 
@@ -31,6 +32,23 @@ function tsFiles(dir: string): string[] {
   });
 }
 
+/** The files of shared/ a set of files imports, directly or through other files. */
+function reachableFrom(files: readonly string[]): string[] {
+  const edges = readImportGraph(repoRoot, ['shared', 'tasks']);
+  const seen = new Set<string>(files);
+  const queue = [...files];
+  while (queue.length > 0) {
+    const at = queue.pop()!;
+    for (const edge of edges) {
+      if (edge.from === at && edge.to !== undefined && !seen.has(edge.to)) {
+        seen.add(edge.to);
+        queue.push(edge.to);
+      }
+    }
+  }
+  return [...seen].filter((file) => /^shared\/(core|azure|edge)\//.test(file));
+}
+
 describe('every task.json of the extension', () => {
   const folders = taskFolders();
   const schema = JSON.parse(fs.readFileSync(SCHEMA_PATH, 'utf8')) as object;
@@ -59,8 +77,8 @@ describe('every task.json of the extension', () => {
     if (sources.length === 0) continue;
     it(`${name}: declares every message key its own code and the sign-in code use`, () => {
       const messages = (task['messages'] ?? {}) as Record<string, string>;
-      // Its own code, and the shared modules every agent task signs in and reports through.
-      const shared = ['azure', 'host'].flatMap((d) => tsFiles(path.join(repoRoot, 'shared', d)));
+      // Its own code, and the shared modules it signs in and reports through (core, azure, edge) that its imports reach.
+      const shared = reachableFrom(sources.map((file) => path.relative(repoRoot, file).split(path.sep).join('/'))).map((file) => path.join(repoRoot, file));
       const used = new Set([...sources, ...shared].flatMap((file) => keysIn(fs.readFileSync(file, 'utf8'))));
       const missing = [...used].filter((key) => !(key in messages));
       assert.deepEqual(missing, []);

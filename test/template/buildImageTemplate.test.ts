@@ -26,6 +26,7 @@ import {
   vhdTarget,
 } from '../support/configFixtures';
 import { loadImageTemplateSpec, type ImageTemplateSpec } from '../support/imageTemplateSpec';
+import { createLocalizer, taskMessages } from '../support/localizer';
 
 let spec: ImageTemplateSpec;
 
@@ -289,7 +290,7 @@ describe('buildImageTemplate', function () {
           assert.equal(err.key, 'ArtifactNeedsBuildVmIdentity');
           assert.equal(err.inputName, 'buildVmIdentities');
           assert.deepEqual(err.args, [String(FILE_LIMIT + 1), String(FILE_LIMIT)]);
-          assert.match(err.message, /set 'buildVmIdentities'/);
+          assert.match(err.format(createLocalizer(taskMessages)), /set 'buildVmIdentities'/);
           assert.equal(err.format((key, ...args) => `${key}|${args.join('|')}`), `ArtifactNeedsBuildVmIdentity|${FILE_LIMIT + 1}|${FILE_LIMIT}`);
           return true;
         },

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { ArtifactAccess, DistributeTarget, ImageBuilderConfig, Provisioner, SourceConfig } from '../../shared/config/types';
-import type { StagedArtifact } from '../../shared/staging/types';
+import type { StagedArtifact } from '../../shared/template/stagedArtifact';
 import { buildImageTemplate, TemplateError, type ImageTemplateBody, type ImageTemplateCustomizer } from '../../shared/template';
 import {
   FILE_LIMIT,

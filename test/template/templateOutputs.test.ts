@@ -2,7 +2,9 @@ import { strict as assert } from 'node:assert';
 import { ImageBuilderClient } from '@azure/arm-imagebuilder';
 import { createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import type { ImageBuilderConfig } from '../../shared/config/types';
-import { REDACTED, buildImageTemplate, redactTemplate, summarizeTemplate, toSdkImageTemplate, type ImageTemplateBody } from '../../shared/template';
+import { buildImageTemplate, redactTemplate, summarizeTemplate, type ImageTemplateBody } from '../../shared/template';
+import { toSdkImageTemplate } from '../../shared/azure/sdkModel';
+import { REDACTION_MARK as REDACTED } from '../../shared/core/sasRedaction';
 import {
   SAS_SIGNATURE,
   SHA256,

@@ -2,9 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { format } from 'node:util';
-import type { TaskHost, TaskOutcome } from '../../shared/host/types';
-import { WATCH_MESSAGES } from '../../shared/watch/messages';
-import { REPORT_MESSAGES } from '../../shared/report/messages';
+import type { TaskHost, TaskOutcome } from '../../shared/core/taskHost';
+import { taskMessages } from '../support/localizer';
 
 /** One thing the code under test did through the host, in order. */
 export type HostRecord =
@@ -23,7 +22,7 @@ export type HostRecord =
 export class RecordingHost implements TaskHost {
   readonly records: HostRecord[] = [];
   readonly tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ib-watch-test-'));
-  readonly messages: Record<string, string> = { ...WATCH_MESSAGES, ...REPORT_MESSAGES };
+  readonly messages: Record<string, string> = { ...taskMessages };
 
   loc(key: string, ...args: unknown[]): string {
     const text = this.messages[key];

@@ -4,7 +4,7 @@ import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { BlobClient, BlobServiceClient, StorageSharedKeyCredential, newPipeline } from '@azure/storage-blob';
 import { LogSections } from '../../shared/watch/logSections';
 import { LogTailer, findBuildLog, type StagingLogDeps } from '../../shared/watch/logTailer';
-import { blobRangeReader, createLogContainerOpener } from '../../shared/watch/stagingStorage';
+import { blobRangeReader, createLogContainerOpener } from '../../shared/azure/stagingStorage';
 import { startAzurite, type AzuriteHandle } from '../emulators/azurite';
 import { RecordingHost } from './fakeHost';
 

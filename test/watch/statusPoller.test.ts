@@ -3,8 +3,8 @@ import * as sinon from 'sinon';
 import { RestError, createHttpHeaders, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { LogSections } from '../../shared/watch/logSections';
 import { createStatusPrinter } from '../../shared/watch/statusPrinter';
+import { isTransientError } from '../../shared/core/httpAnswer';
 import {
-  isTransientError,
   pollTemplateRun,
   progressPercent,
   type PollTemplateRunOptions,

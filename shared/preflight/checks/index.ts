@@ -1,3 +1,4 @@
+/** The list of preflight checks, in checklist order. */
 import type { PreflightCheck } from '../types';
 import { checkGalleryCompatibility } from './galleryCompatibility';
 import { checkGalleryRegion } from './galleryRegion';

@@ -9,18 +9,18 @@ import { isActionAllowed, isDataActionAllowed } from '../actionMatcher';
 import type { CheckResult, PermissionSet, PreflightContext } from '../types';
 import { checkLines } from './result';
 
-export const TEMPLATE_ACTIONS = [
+const TEMPLATE_ACTIONS = [
   'Microsoft.VirtualMachineImages/imageTemplates/read',
   'Microsoft.VirtualMachineImages/imageTemplates/write',
   'Microsoft.VirtualMachineImages/imageTemplates/run/action',
   'Microsoft.VirtualMachineImages/imageTemplates/delete',
 ] as const;
 /** ARM's linked access check: whoever puts an identity on a resource must be allowed to assign it. */
-export const IDENTITY_ASSIGN_ACTION = 'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action';
-export const LIST_KEYS_ACTION = 'Microsoft.Storage/storageAccounts/listKeys/action';
-export const USER_DELEGATION_KEY_ACTION = 'Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action';
+const IDENTITY_ASSIGN_ACTION = 'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action';
+const LIST_KEYS_ACTION = 'Microsoft.Storage/storageAccounts/listKeys/action';
+const USER_DELEGATION_KEY_ACTION = 'Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action';
 export const BLOB_READ_DATA_ACTION = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read';
-export const BLOB_WRITE_DATA_ACTION = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write';
+const BLOB_WRITE_DATA_ACTION = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write';
 
 const line = checkLines('permissions');
 

@@ -13,7 +13,7 @@ interface RequiredProvider {
   input: InputName;
 }
 
-export function requiredProviders(ctx: PreflightContext): RequiredProvider[] {
+function requiredProviders(ctx: PreflightContext): RequiredProvider[] {
   const providers: RequiredProvider[] = [
     { namespace: 'Microsoft.VirtualMachineImages', input: 'azureSubscription' },
     { namespace: 'Microsoft.Compute', input: 'azureSubscription' },

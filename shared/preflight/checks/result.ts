@@ -1,3 +1,4 @@
+/** Helpers to build a check's result lines. */
 import type { InputName } from '../../config/inputNames';
 import type { CheckId, CheckResult } from '../types';
 

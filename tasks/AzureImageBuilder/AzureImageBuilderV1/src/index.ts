@@ -2,8 +2,8 @@
  * AzureImageBuilder@1 entry point: hands the agent's environment to the
  * shared task. Bundled into ../index.js, next to task.json (tl.loc reads it).
  */
-import { endProcess } from '../../../../shared/host/endProcess';
-import { createPipelineEnvironment, installCancelHandlers } from '../../../../shared/host/taskLibHost';
+import { endProcess } from '../../../../shared/edge/endProcess';
+import { createPipelineEnvironment, installCancelHandlers } from '../../../../shared/edge/taskLibHost';
 import { runTask } from '../../../../shared/run/runTask';
 
 const { env, cancel } = createPipelineEnvironment(__dirname);

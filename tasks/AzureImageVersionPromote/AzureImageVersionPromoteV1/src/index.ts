@@ -2,8 +2,8 @@
  * AzureImageVersionPromote@1 entry point: hands the agent's environment to
  * runPromote. Bundled into ../index.js, next to task.json (tl.loc reads it).
  */
-import { endProcess } from '../../../../shared/host/endProcess';
-import { createPipelineEnvironment, installCancelHandlers } from '../../../../shared/host/taskLibHost';
+import { endProcess } from '../../../../shared/edge/endProcess';
+import { createPipelineEnvironment, installCancelHandlers } from '../../../../shared/edge/taskLibHost';
 import { runPromote } from './runPromote';
 
 const { env, cancel } = createPipelineEnvironment(__dirname);

@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GalleryVersionState, GalleryVersionStore } from '../../../../shared/azure/galleryImageVersions';
-import type { TaskHost, TaskOutcome } from '../../../../shared/host/types';
-import { escapeMarkdown } from '../../../../shared/report/summary';
+import type { TaskHost, TaskOutcome } from '../../../../shared/core/taskHost';
+import { escapeMarkdown } from '../../../../shared/core/markdown';
 
 export type PromoteAction = 'promote' | 'demote';
 

@@ -7,10 +7,10 @@ import { createAzureClients } from '../../../../shared/azure/clients';
 import { createCredential, secretsOf } from '../../../../shared/azure/credentials';
 import { createGalleryVersionStore } from '../../../../shared/azure/galleryImageVersions';
 import { parseGalleryImageId, parseResourceId } from '../../../../shared/config/resourceId';
-import { LocalizedError } from '../../../../shared/host/localizedError';
+import { LocalizedError } from '../../../../shared/core/localizedError';
 import { isActionAllowed } from '../../../../shared/preflight/actionMatcher';
-import { ArmPreflightReader } from '../../../../shared/preflight';
-import type { TaskEnvironment } from '../../../../shared/run/taskEnvironment';
+import { ArmPreflightReader } from '../../../../shared/azure/armReader';
+import type { TaskEnvironment } from '../../../../shared/ports/taskEnvironment';
 import { promoteVersion, VERSION_WRITE_ACTION, type PromoteAction } from './promote';
 
 const ACTIONS: readonly PromoteAction[] = ['promote', 'demote'];
