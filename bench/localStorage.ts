@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { makeTestCertificates, type TestTlsFiles } from '../scripts/runTests';
-import { startAzurite, type AzuriteHandle } from '../test/emulators/azurite';
+import { makeTestCertificates, type TestTlsFiles } from '../testkit/certificates';
+import { startAzurite, type AzuriteHandle } from '../testkit/emulators/azurite';
 
 export interface BenchStorage {
   azurite: AzuriteHandle;

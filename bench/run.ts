@@ -8,15 +8,15 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { packageExtension } from '../scripts/package';
+import { packageExtension } from '../testkit/package';
 import { ensureTree } from './generateTree';
 import { startBenchStorage, type BenchStorage } from './localStorage';
 import type { LatencyJob, LatencyResult } from './logLatencyChild';
 import type { StagingJob, StagingRunResult } from './stagingChild';
 import type { TaskRunJob, TaskRunResult } from './taskRunChild';
-import { makeTestCertificates } from '../scripts/runTests';
+import { makeTestCertificates } from '../testkit/certificates';
 import { figure, summarize, table, type Figure } from './stats';
-import { repoRoot } from '../test/support/repoRoot';
+import { repoRoot } from '../testkit/repoRoot';
 
 const MB = 1e6;
 const MiB = 1024 * 1024;
@@ -295,7 +295,7 @@ function footprintFigures(notes: string[]): Figure[] {
     for (const version of fs.existsSync(path.join(tasksRoot, name)) ? fs.readdirSync(path.join(tasksRoot, name)).sort() : []) {
       const folder = path.join(tasksRoot, name, version);
       if (!fs.existsSync(path.join(folder, 'index.js'))) continue;
-      // index.js and the bundles it loads lazily (scripts/bundle.ts), e.g. runBuild.js.
+      // index.js and the bundles it loads lazily (testkit/bundle.ts), e.g. runBuild.js.
       for (const file of fs.readdirSync(folder).filter((f) => f.endsWith('.js')).sort()) {
         const id = file === 'index.js' ? version : `${version}/${file}`;
         figures.push(figure({ id: `footprint.bundle.${id}`, label: `${id} bundle`, unit: 'MB', value: summarize([fs.statSync(path.join(folder, file)).size / MB]) }));

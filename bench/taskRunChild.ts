@@ -14,10 +14,9 @@
  */
 import * as path from 'node:path';
 import { contentDigest } from '../shared/staging/contentDigest';
-import { RECORDED_TIMING, scaledTiming } from '../test/emulators/arm/recorded';
-import { startLocalAzure, type LocalAzure } from '../test/emulators/localAzure';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../test/e2e/harness';
-import { FAST_BUILD, node20Path, uniqueTemplateName } from '../test/e2e/checks';
+import { RECORDED_TIMING, scaledTiming } from '../testkit/emulators/arm/recorded';
+import { startLocalAzure, type LocalAzure } from '../testkit/emulators/localAzure';
+import { FAST_BUILD, linuxGalleryInputs, makeAppFolder, node20Path, runImageBuilderTask, seedImageWorld, uniqueTemplateName, type ImageWorld } from '../testkit/harness';
 
 export interface TaskRunJob {
   groups: Array<'skip' | 'cancel'>;

@@ -9,6 +9,10 @@
  * task runs) are in it too and can be stopped together even when a test fails
  * or mocha itself crashes before its hooks run.
  *
+ * .mocharc.json sets `parallel: true`: each test file runs in a mocha worker,
+ * a child process of mocha and so in the same process group; the workers
+ * inherit the environment, certificate variables included.
+ *
  * .mocharc.json sets `exit: true`: after the last test mocha exits even if a
  * handle is still open (a full run was seen waiting on an idle child of a
  * library after all tests had passed), and this wrapper then stops whatever
@@ -17,65 +21,12 @@
  * Usage: node build/scripts/runTests.js [mocha args...]
  * Without arguments mocha uses .mocharc.json.
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { repoRoot } from '../test/support/repoRoot';
-
-const LEAF_EXTENSIONS = [
-  'basicConstraints=critical,CA:FALSE',
-  'keyUsage=critical,digitalSignature,keyEncipherment',
-  'extendedKeyUsage=serverAuth',
-  'subjectAltName=DNS:localhost,IP:127.0.0.1',
-].join('\n');
-
-export interface TestTlsFiles {
-  dir: string;
-  caPath: string;
-  certPath: string;
-  keyPath: string;
-}
-
-function openssl(args: string[], cwd: string): void {
-  try {
-    execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (err) {
-    const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? '';
-    throw new Error(`openssl ${args[0]} failed while making the test certificate: ${stderr || String(err)}`);
-  }
-}
-
-/** Makes ca.pem, cert.pem and key.pem (a localhost / 127.0.0.1 leaf signed by a fresh CA) in dir. */
-export function makeTestCertificates(dir: string): TestTlsFiles {
-  const files: TestTlsFiles = {
-    dir,
-    caPath: path.join(dir, 'ca.pem'),
-    certPath: path.join(dir, 'cert.pem'),
-    keyPath: path.join(dir, 'key.pem'),
-  };
-  openssl(
-    [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2',
-      '-subj', '/CN=Image Builder test CA',
-      '-addext', 'basicConstraints=critical,CA:TRUE',
-      '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-    ],
-    dir,
-  );
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'leaf.csr', '-subj', '/CN=localhost'], dir);
-  fs.writeFileSync(path.join(dir, 'leaf.ext'), LEAF_EXTENSIONS);
-  openssl(
-    [
-      'x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
-      '-out', 'cert.pem', '-days', '2', '-sha256', '-extfile', 'leaf.ext',
-    ],
-    dir,
-  );
-  // The CA key signs nothing else; removing it means a leaked ca.pem trusts only this one leaf.
-  for (const f of ['ca.key', 'leaf.csr', 'leaf.ext', 'ca.srl']) fs.rmSync(path.join(dir, f), { force: true });
-  return files;
-}
+import { makeTestCertificates } from '../testkit/certificates';
+import { repoRoot } from '../testkit/repoRoot';
 
 /** PIDs still in a process group, read from /proc (Linux); empty where /proc is not available. */
 function membersOfGroup(pgid: number): number[] {
@@ -137,34 +88,63 @@ const OPTIONS_WITH_VALUE = new Set([
   '--ignore', '--exclude', '--extension', '--file', '--spec', '--watch-files', '--watch-ignore', '--node-option', '-n',
 ]);
 
-function hasPositionalSpec(args: readonly string[]): boolean {
+function positionalSpecs(args: readonly string[]): string[] {
+  const specs: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    if (arg === '--') return i + 1 < args.length;
+    if (arg === '--') return [...specs, ...args.slice(i + 1)];
     if (arg.startsWith('-')) {
       if (!arg.includes('=') && OPTIONS_WITH_VALUE.has(arg)) i++;
       continue;
     }
-    return true;
+    specs.push(arg);
   }
-  return false;
+  return specs;
+}
+
+function hasOption(args: readonly string[], ...names: string[]): boolean {
+  return args.some((a) => names.includes(a) || names.some((n) => n.startsWith('--') && a.startsWith(`${n}=`)));
+}
+
+export interface MochaInvocation {
+  args: string[];
+  /** Test files run side by side (mocha workers); 1 when mocha runs serially. */
+  jobs: number;
 }
 
 /**
  * Mocha adds the spec of .mocharc.json to the files named on the command line, so
  * `runTests.js build/test/x.test.js` would run every test. When files are named, run
  * with a copy of the configuration that has no spec.
+ *
+ * With `parallel` on, each test file runs in a worker: one worker per core
+ * (os.availableParallelism()), no more workers than files named. Tests read
+ * IB_TEST_JOBS to share the cores among the workers (test/support/limited.ts).
  */
-function mochaArgs(repoRoot: string, args: readonly string[], tempDir: string): string[] {
+export function mochaInvocation(repoRoot: string, args: readonly string[], tempDir: string, cores: number = os.availableParallelism()): MochaInvocation {
   const rcPath = path.join(repoRoot, '.mocharc.json');
-  if (!hasPositionalSpec(args) || args.some((a) => a === '--config' || a.startsWith('--config=')) || !fs.existsSync(rcPath)) {
-    return [...args];
+  const explicitConfig = hasOption(args, '--config');
+  const rc = !explicitConfig && fs.existsSync(rcPath) ? (JSON.parse(fs.readFileSync(rcPath, 'utf8')) as Record<string, unknown>) : {};
+  const specs = positionalSpecs(args);
+  const out = [...args];
+  if (specs.length > 0 && !explicitConfig && fs.existsSync(rcPath)) {
+    const narrowed = { ...rc };
+    delete narrowed.spec;
+    const narrowedPath = path.join(tempDir, 'mocharc.json');
+    fs.writeFileSync(narrowedPath, JSON.stringify(narrowed));
+    out.unshift('--config', narrowedPath);
   }
-  const rc = JSON.parse(fs.readFileSync(rcPath, 'utf8')) as Record<string, unknown>;
-  delete rc.spec;
-  const narrowed = path.join(tempDir, 'mocharc.json');
-  fs.writeFileSync(narrowed, JSON.stringify(rc));
-  return ['--config', narrowed, ...args];
+  const parallel = (rc.parallel === true || hasOption(args, '--parallel', '-p')) && !hasOption(args, '--no-parallel');
+  if (!parallel) return { args: out, jobs: 1 };
+  let jobs = Math.max(1, Math.min(cores, specs.length > 0 ? specs.length : cores));
+  const given = args.findIndex((a) => a === '--jobs' || a === '-j' || a.startsWith('--jobs='));
+  if (given >= 0) {
+    const value = args[given]!.startsWith('--jobs=') ? args[given]!.slice('--jobs='.length) : args[given + 1];
+    jobs = Math.max(1, Number(value) || 1);
+  } else {
+    out.push('--jobs', String(jobs));
+  }
+  return { args: out, jobs };
 }
 
 async function main(): Promise<number> {
@@ -172,12 +152,14 @@ async function main(): Promise<number> {
   const tlsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ib-test-tls-'));
   try {
     const tls = makeTestCertificates(tlsDir);
+    const mocha = mochaInvocation(repoRoot, process.argv.slice(2), tlsDir);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       IB_TEST_TLS_DIR: tls.dir,
       NODE_EXTRA_CA_CERTS: tls.caPath,
+      IB_TEST_JOBS: String(mocha.jobs),
     };
-    const child = spawn(process.execPath, [mochaBin, ...mochaArgs(repoRoot, process.argv.slice(2), tlsDir)], {
+    const child = spawn(process.execPath, [mochaBin, ...mocha.args], {
       cwd: repoRoot,
       env,
       stdio: 'inherit',

@@ -10,10 +10,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { parse } from 'yaml';
-import { makeTestCertificates } from './runTests';
-import { repoRoot } from '../test/support/repoRoot';
-import { startLocalAzure } from '../test/emulators/localAzure';
-import { runImageBuilderTask, serviceConnection } from '../test/e2e/harness';
+import { makeTestCertificates } from '../testkit/certificates';
+import { repoRoot } from '../testkit/repoRoot';
+import { startLocalAzure } from '../testkit/emulators/localAzure';
+import { runImageBuilderTask, serviceConnection } from '../testkit/harness';
 
 interface DemoStep {
   task: string;

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { escapeCommandValue, parseLoggingCommand, unescapeCommandValue } from './loggingCommand';
-import { SecretMasker } from './secretMasker';
-import { mergeTaskResults, parseTaskResult } from './taskResult';
-import { VariableStore, toEnvName, variablesToEnvironment } from './variables';
+import { escapeCommandValue, parseLoggingCommand, unescapeCommandValue } from '../../testkit/agent/loggingCommand';
+import { SecretMasker } from '../../testkit/agent/secretMasker';
+import { mergeTaskResults, parseTaskResult } from '../../testkit/agent/taskResult';
+import { VariableStore, toEnvName, variablesToEnvironment } from '../../testkit/agent/variables';
 
 describe('agent stand-in parts', () => {
   describe('logging command parsing', () => {

@@ -2,9 +2,9 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { repoRoot } from '../support/repoRoot';
-import { findNode20, node24Path } from './nodeBinaries';
-import { runTaskLikeAgent, type AgentRunResult } from './runTaskLikeAgent';
+import { repoRoot } from '../../testkit/repoRoot';
+import { findNode20, node24Path } from '../../testkit/agent/nodeBinaries';
+import { runTaskLikeAgent, type AgentRunResult } from '../../testkit/agent/runTaskLikeAgent';
 
 const TASK_DIR = path.join(repoRoot, 'tasks', 'AzureImageBuilder', 'AzureImageBuilderV1');
 const IDENTITY = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ib-identity';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { repoRoot } from '../support/repoRoot';
+import { repoRoot } from '../../testkit/repoRoot';
 import {
   importCycles,
   importsOf,

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createCredential } from '../../shared/azure/credentials';
 import type { ServiceConnection, ServiceConnectionAuth } from '../../shared/ports/serviceConnection';
-import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
+import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
 
 const ARM_AUDIENCE = 'https://management.azure.com/';
 const ARM_SCOPE = 'https://management.azure.com/.default';

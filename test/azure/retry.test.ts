@@ -96,13 +96,12 @@ describe('retry policy', function () {
     });
 
     it('does not sleep through a Retry-After beyond the bound: the error is reported at once', async function () {
-      const started = Date.now();
+      // An hour of Retry-After: sleeping it out would run into the test's timeout.
       await assert.rejects(
         getTemplate([{ status: 429, headers: { 'retry-after': '3600' }, body: '{"error":{"code":"TooManyRequests","message":"slow down"}}' }], { ...FAST, maxRetryAfterInMs: 60_000 }),
         (e: { statusCode?: number }) => e.statusCode === 429,
       );
       assert.equal(server.requests.length, 1);
-      assert.ok(Date.now() - started < 5000);
     });
 
     it('does not retry a 404', async function () {

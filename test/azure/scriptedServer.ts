@@ -4,7 +4,7 @@
  */
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { getTestTls } from '../emulators/tls';
+import { getTestTls } from '../../testkit/emulators/tls';
 
 export type Behaviour =
   | { status: number; headers?: Record<string, string>; body?: string }

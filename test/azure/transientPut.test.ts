@@ -8,8 +8,8 @@
 import * as assert from 'node:assert/strict';
 import { createAzureClients } from '../../shared/azure/clients';
 import type { ServiceConnection } from '../../shared/ports/serviceConnection';
-import { IDENTITY_ID, LOCATION, RG, startHarness, stubCredential, SUB, type Harness } from '../emulators/arm/harness';
-import { recordedTransientPutFault } from '../emulators/arm/index';
+import { IDENTITY_ID, LOCATION, RG, startHarness, stubCredential, SUB, type Harness } from '../../testkit/emulators/arm/harness';
+import { recordedTransientPutFault } from '../../testkit/emulators/arm/index';
 
 function connection(url: string): ServiceConnection {
   return {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ExpressionError, evaluateString, type ExpressionScope } from '../../shared/config/armExpressions';
-import { repoRoot } from '../support/repoRoot';
+import { repoRoot } from '../../testkit/repoRoot';
 import { SUB, base, context, expectConfig, ids, messagesOf, parse, type Inputs } from './configFixtures';
 
 const FILE = '/agent/_work/1/s/image/template.json';

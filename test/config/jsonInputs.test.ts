@@ -4,7 +4,7 @@ import { CUSTOMIZER_TYPES, VALIDATOR_TYPES } from '../../shared/config/customize
 import { MAX_JSON_DEPTH, nestingDepth, parseJsonInput } from '../../shared/config/jsonInput';
 import { parseTags } from '../../shared/config/tags';
 import { buildImageTemplate } from '../../shared/template';
-import { imageTemplateSpecPath } from '../support/imageTemplateSpec';
+import { imageTemplateSpecPath } from '../../testkit/imageTemplateSpec';
 import { base, expectConfig, parse } from './configFixtures';
 
 /** Discriminator values of the definitions that extend `parent` in the published 2025-10-01 spec. */

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findTasks, generateDocs, regionMarkers, renderReference, replaceRegion, staleFiles, type TaskDefinition } from '../../scripts/docs';
-import { repoRoot } from '../support/repoRoot';
+import { findTasks, generateDocs, regionMarkers, renderReference, replaceRegion, staleFiles, type TaskDefinition } from '../../testkit/docs';
+import { repoRoot } from '../../testkit/repoRoot';
 
 const docsScript = path.join(repoRoot, 'build', 'scripts', 'docs.js');
 

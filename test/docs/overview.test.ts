@@ -9,7 +9,7 @@ import { SERVICE_DEFAULT_BUILD_TIMEOUT_MINUTES } from '../../shared/core/buildTi
 import { checkPipeline } from '../samples/pipelineChecks';
 import { readPipeline } from '../samples/pipelineModel';
 import { loadTaskCatalog } from '../samples/taskCatalog';
-import { repoRoot } from '../support/repoRoot';
+import { repoRoot } from '../../testkit/repoRoot';
 import { readTaskJson } from '../taskjson/taskJsonFile';
 import { AZ_COMMANDS, checkAzCommand, checkShell, readShell, shellWords } from './azCommands';
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { RoleAssignmentSeed } from '../emulators/arm/types';
+import type { RoleAssignmentSeed } from '../../testkit/emulators/arm/types';
 import { assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, startStage, warningsOf, type PreflightStage } from './support';
 
 const RIGHTS = 'Rights of the template identity';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { PermissionSeed } from '../emulators/arm/types';
+import type { PermissionSeed } from '../../testkit/emulators/arm/types';
 import { TITLES, assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, requireChecklist, startStage, type PreflightStage } from './support';
 
 /**

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { ComputeUsageSeed } from '../emulators/arm/types';
+import type { ComputeUsageSeed } from '../../testkit/emulators/arm/types';
 import { assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, startStage, type PreflightStage } from './support';
 
 const QUOTA = 'Build VM size and quota';

@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { serviceConnection } from '../e2e/harness';
-import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
+import { serviceConnection } from '../../testkit/harness';
+import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
 import { FAST_BUILD } from '../e2e/checks';
-import { repoRoot } from '../support/repoRoot';
+import { repoRoot } from '../../testkit/repoRoot';
 import { TITLES, assertFailedInPreflight, assertStoppedAfterPreflight, linesOf, observeRun, summaryTexts } from './support';
 
 const SAMPLE = path.join(repoRoot, 'samples', 'pull-request-preflight.yml');

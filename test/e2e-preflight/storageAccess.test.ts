@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { StorageAccountSeed } from '../emulators/arm/types';
+import type { StorageAccountSeed } from '../../testkit/emulators/arm/types';
 import { assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, startStage, TITLES, warningsOf, type PreflightStage } from './support';
 
 /** Titles of the checks this file is about (the others are in support.ts). */

@@ -6,9 +6,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { startLocalAzure, type LocalAzure, type StartLocalAzureOptions } from '../emulators/localAzure';
-import type { RequestLogEntry } from '../emulators/arm/types';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld, type TaskRunRequest } from '../e2e/harness';
+import { startLocalAzure, type LocalAzure, type StartLocalAzureOptions } from '../../testkit/emulators/localAzure';
+import type { RequestLogEntry } from '../../testkit/emulators/arm/types';
+import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld, type TaskRunRequest } from '../../testkit/harness';
 import { FAST_BUILD, node20Path, uniqueTemplateName } from '../e2e/checks';
 
 export type Run = Awaited<ReturnType<typeof runImageBuilderTask>>;

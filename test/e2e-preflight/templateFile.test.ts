@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { repoRoot } from '../support/repoRoot';
+import { repoRoot } from '../../testkit/repoRoot';
 import { buildInputs, errorsOf, observeRun, startStage, type PreflightStage, type Run } from './support';
 
 const fixtures = path.join(repoRoot, 'test', 'fixtures', 'armTemplates');

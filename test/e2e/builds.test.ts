@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
-import { makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from './harness';
+import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
+import { makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
+import { mapLimited } from '../support/limited';
 import {
   FAST_BUILD,
   artifactBlobsOf,
@@ -109,7 +110,7 @@ describe('e2e builds: sources, distributors, Linux and Windows, artifacts', func
     const recorder = recordSubmittedTemplates(azure);
     try {
       await Promise.all(
-        Object.entries(scenarios).map(async ([key, inputs]) => {
+        mapLimited(Object.entries(scenarios), async ([key, inputs]) => {
           const templateName = uniqueTemplateName(key.toLowerCase());
           const result = await runImageBuilderTask({ azure, nodePath: node20Path(), stepName: 'bake', inputs: { ...inputs, templateName }, timeoutMs: 200_000 });
           runs.set(key, { templateName, result, submitted: recorder.get(templateName) });

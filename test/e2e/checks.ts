@@ -7,10 +7,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import type { AgentRunResult } from '../agent/runTaskLikeAgent';
-import { findNode20 } from '../agent/nodeBinaries';
-import type { LocalAzure } from '../emulators/localAzure';
-import type { RequestLogEntry } from '../emulators/arm/types';
+import type { AgentRunResult } from '../../testkit/agent/runTaskLikeAgent';
+import type { LocalAzure } from '../../testkit/emulators/localAzure';
+import type { RequestLogEntry } from '../../testkit/emulators/arm/types';
 
 export interface BlobEntry {
   account: string;
@@ -101,6 +100,22 @@ export async function assertCleanup(
   else assert.deepEqual(blobs, [], `no artifact blob of ${templateName} should remain`);
 }
 
+/**
+ * Settles when a status read of the template's build arrives at the ARM
+ * stand-in after its POST .../run: the build is running and the task is
+ * watching it. A cancel on this event lands mid-build without waiting for
+ * the task's next poll to print a sub-state.
+ */
+export function statusReadOfRun(azure: LocalAzure, templateName: string): Promise<RequestLogEntry> {
+  const own = `/imagetemplates/${templateName.toLowerCase()}`;
+  let runPosted = false;
+  return azure.arm.waitForRequest((r) => {
+    const p = r.path.toLowerCase();
+    if (r.method === 'POST' && p.endsWith(`${own}/run`)) runPosted = true;
+    return runPosted && r.method === 'GET' && p.endsWith(own);
+  });
+}
+
 /** Deletions and builds are asynchronous in the stand-in; wait until none is in flight. */
 export async function waitForIdle(azure: LocalAzure, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -161,30 +176,7 @@ export function assertResult(result: AgentRunResult, expected: AgentRunResult['r
   assert.equal(result.result, expected, `task result (issues: ${JSON.stringify(result.issues.map((i) => i.message))})`);
 }
 
-let node20: string | undefined;
-/** The Node 20 binary, whatever runs the tests (npm test may put Node 24 first on PATH). */
-export function node20Path(): string {
-  return (node20 ??= findNode20());
-}
-
-let counter = 0;
-/** A template name unique within the run, so scenarios sharing one stand-in never see each other's resources. */
-export function uniqueTemplateName(prefix: string): string {
-  counter += 1;
-  return `e2e-${prefix}-${process.pid}-${counter}`;
-}
-
-export const FAST_BUILD = {
-  provisioningMs: 100,
-  queuedMs: 100,
-  buildingMs: 200,
-  customizerMs: 300,
-  optimizingMs: 100,
-  validatingMs: 100,
-  distributingMs: 200,
-  cancelMs: 200,
-  deleteMs: 200,
-};
+export { FAST_BUILD, node20Path, uniqueTemplateName } from '../../testkit/harness';
 
 /**
  * Keeps the body each template was created with, read from the ARM stand-in

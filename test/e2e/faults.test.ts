@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
-import type { FaultSpec, RequestLogEntry } from '../emulators/arm/types';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from './harness';
+import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
+import type { FaultSpec, RequestLogEntry } from '../../testkit/emulators/arm/types';
+import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
+import { mapLimited } from '../support/limited';
 import { FAST_BUILD, assertCleanup, assertNoSecrets, assertResult, node20Path, requestsForTemplate, uniqueTemplateName } from './checks';
 
 type Run = Awaited<ReturnType<typeof runImageBuilderTask>>;
@@ -15,7 +16,7 @@ const FAULT_KINDS: FaultKind[] = [
   { label: '503 Retry-After', kind: 'status', status: 503, retryAfterSeconds: 1, count: 1 },
   { label: '504', kind: 'status', status: 504, count: 1 },
   { label: 'connection reset', kind: 'reset', count: 2 },
-  { label: 'slow', kind: 'slow', delayMs: 2_000, count: 1 },
+  { label: 'slow', kind: 'slow', delayMs: 1_000, count: 1 },
 ];
 
 interface Operation {
@@ -47,11 +48,22 @@ function outputNames(result: Run): string[] {
   return Object.keys(result.outputs).sort();
 }
 
+/** A task run of the matrix: one fault kind on every operation, or a fault beyond the retry bound. */
+interface MatrixRun {
+  templateName: string;
+  kind?: FaultKind;
+  result?: Run;
+}
+
 /**
  * Transient ARM faults on every operation the task calls: each fault kind,
- * once or twice, must end exactly like a run without faults. Runs of one
- * operation go side by side; a fault on a template's own path only ever
- * meets that template's run.
+ * once or twice, must end exactly like a run without faults. One run per
+ * fault kind meets that fault on every operation in turn: the retry policy
+ * works per request, so a fault on one request does not change what the next
+ * one meets. Runs go side by side, one per core; a fault on a template's own
+ * path only ever meets that template's run, and a fault on a shared path is
+ * added when its run starts, so one request never meets more faults than the
+ * two runs in flight added (fewer than the policy's retries).
  */
 describe('e2e faults: every injected fault on every ARM operation, same result as without', function () {
   this.timeout(300_000);
@@ -59,8 +71,16 @@ describe('e2e faults: every injected fault on every ARM operation, same result a
   let world: ImageWorld;
   let app: string;
   let baseline: Run;
+  let log: RequestLogEntry[];
+  const byKind = new Map<string, MatrixRun>();
+  const throttled: MatrixRun = { templateName: uniqueTemplateName('beyond-retry-after') };
+  const broken: MatrixRun = { templateName: uniqueTemplateName('beyond-retries') };
 
   const inputsFor = (templateName: string) => ({ ...linuxGalleryInputs(world, app), templateName });
+  const specOf = (fault: FaultKind) => {
+    const { label: _label, ...spec } = fault;
+    return spec;
+  };
 
   before(async () => {
     azure = await startLocalAzure({ buildTiming: FAST_BUILD });
@@ -77,73 +97,94 @@ describe('e2e faults: every injected fault on every ARM operation, same result a
         `the task calls ${op.name}: ${calls.map((r) => `${r.method} ${r.path}`).join('\n')}`,
       );
     }
+
+    azure.arm.clearRequests();
+    const runs: MatrixRun[] = [];
+    for (const kind of FAULT_KINDS) {
+      const run: MatrixRun = { templateName: uniqueTemplateName(`fault-${kind.label.split(' ')[0]}`.toLowerCase()), kind };
+      byKind.set(kind.label, run);
+      runs.push(run);
+      // In the table's order: the watch's skip counts the requests the leftover check let through.
+      for (const op of OPERATIONS.filter((o) => !o.shared)) {
+        azure.arm.injectFault({ ...specOf(kind), method: op.method, pathPattern: op.pattern(run.templateName), ...(op.skip ? { skip: op.skip } : {}) });
+      }
+    }
+    azure.arm.injectFault({ method: 'PUT', pathPattern: new RegExp(`${template(throttled.templateName)}$`, 'i'), kind: 'status', status: 429, retryAfterSeconds: 3600, count: 1 });
+    azure.arm.injectFault({ method: 'PUT', pathPattern: new RegExp(`${template(broken.templateName)}$`, 'i'), kind: 'status', status: 500, count: 50 });
+    runs.push(throttled, broken);
+
+    await Promise.all(
+      mapLimited(runs, async (run) => {
+        if (run.kind) {
+          for (const op of OPERATIONS.filter((o) => o.shared)) {
+            azure.arm.injectFault({ ...specOf(run.kind), method: op.method, pathPattern: op.pattern(run.templateName) });
+          }
+        }
+        run.result = await runImageBuilderTask({ azure, nodePath: node20Path(), inputs: inputsFor(run.templateName), timeoutMs: 240_000 });
+      }),
+    );
+    log = azure.arm.requests();
   });
   after(async () => {
     await azure?.stop();
   });
 
   /** Requests the fault met; a slow answer the client stopped waiting for counts too (status 0). */
-  const faultHits = (log: RequestLogEntry[], op: Operation, templateName: string, fault: FaultKind) =>
-    log.filter((r) => r.method === op.method && op.pattern(templateName).test(r.path) && (fault.kind === 'reset' ? r.status === 0 : fault.kind === 'status' ? r.status === fault.status : r.durationMs >= (fault.delayMs ?? 0) || r.status === 0));
+  const faultHits = (entries: RequestLogEntry[], op: Operation, templateName: string, fault: FaultKind) =>
+    entries.filter((r) => r.method === op.method && op.pattern(templateName).test(r.path) && (fault.kind === 'reset' ? r.status === 0 : fault.kind === 'status' ? r.status === fault.status : r.durationMs >= (fault.delayMs ?? 0) || r.status === 0));
 
-  for (const op of OPERATIONS) {
-    it(`${op.name}: ${FAULT_KINDS.map((f) => f.label).join(', ')} -> Succeeded, same outputs, nothing left`, async () => {
-      azure.arm.clearRequests();
-      const names = FAULT_KINDS.map((f) => uniqueTemplateName(`fault-${f.label.split(' ')[0]}`.toLowerCase()));
-      FAULT_KINDS.forEach((fault, i) => {
-        const { label: _label, ...spec } = fault;
-        azure.arm.injectFault({ ...spec, method: op.method, pathPattern: op.pattern(names[i]!), ...(op.skip ? { skip: op.skip } : {}) });
-      });
-      const results = await Promise.all(names.map((templateName) => runImageBuilderTask({ azure, nodePath: node20Path(), inputs: inputsFor(templateName), timeoutMs: 240_000 })));
-      const log = azure.arm.requests();
-      for (const [i, fault] of FAULT_KINDS.entries()) {
-        const result = results[i]!;
-        const templateName = names[i]!;
-        if (result.result !== 'Succeeded') console.log(`--- ${op.name} / ${fault.label}\n${result.log.join('\n')}`);
-        assert.equal(result.result, 'Succeeded', `${op.name} with ${fault.label}: ${JSON.stringify(result.issues)}`);
-        assert.deepEqual(outputNames(result), outputNames(baseline), `${op.name} with ${fault.label}: same outputs`);
-        assert.match(result.outputs['bake.galleryImageVersionId'] ?? '', /\/versions\/\d+\.\d+\.\d+$/);
-        if (!op.shared) {
-          // Exactly as often as the fault demanded, then the retry went through.
-          const hits = faultHits(requestsForTemplate(log, templateName), op, templateName, fault);
-          assert.equal(hits.length, fault.count, `${op.name} with ${fault.label}: the fault was met ${hits.length} times`);
-        }
-        await assertCleanup(azure, templateName, { template: 'gone', blob: 'gone' });
-        assertNoSecrets(result, azure);
+  for (const fault of FAULT_KINDS) {
+    it(`${fault.label} on every ARM operation (${OPERATIONS.map((o) => o.name).join(', ')}) -> Succeeded, same outputs, nothing left`, async () => {
+      const { templateName, result } = byKind.get(fault.label)!;
+      if (result!.result !== 'Succeeded') console.log(`--- ${fault.label}\n${result!.log.join('\n')}`);
+      assert.equal(result!.result, 'Succeeded', `${fault.label}: ${JSON.stringify(result!.issues)}`);
+      assert.deepEqual(outputNames(result!), outputNames(baseline), `${fault.label}: same outputs`);
+      assert.match(result!.outputs['bake.galleryImageVersionId'] ?? '', /\/versions\/\d+\.\d+\.\d+$/);
+      // Exactly as often as the faults demanded on the template's own paths, then the retries went through.
+      // Operations on the same method and path (the leftover check and the watch) are counted together.
+      const own = requestsForTemplate(log, templateName);
+      const expected = new Map<string, { op: Operation; count: number }>();
+      for (const op of OPERATIONS.filter((o) => !o.shared)) {
+        const key = `${op.method} ${op.pattern(templateName).source}`;
+        const entry = expected.get(key) ?? { op, count: 0 };
+        entry.count += fault.count;
+        expected.set(key, entry);
       }
-      if (op.shared) {
-        for (const fault of FAULT_KINDS) {
-          const hits = faultHits(log, op, '', fault);
-          assert.ok(hits.length >= fault.count, `${op.name}: ${fault.label} was met (${hits.length} times)`);
-        }
+      for (const { op, count } of expected.values()) {
+        const hits = faultHits(own, op, templateName, fault);
+        assert.equal(hits.length, count, `${op.name} with ${fault.label}: the fault was met ${hits.length} times`);
       }
+      await assertCleanup(azure, templateName, { template: 'gone', blob: 'gone' });
+      assertNoSecrets(result!, azure);
     });
   }
 
+  it('every fault kind was met on each operation of a shared path (operation status, storage accounts, image versions)', () => {
+    for (const op of OPERATIONS.filter((o) => o.shared)) {
+      for (const fault of FAULT_KINDS) {
+        const hits = faultHits(log, op, '', fault);
+        assert.ok(hits.length >= fault.count, `${op.name}: ${fault.label} was met (${hits.length} times)`);
+      }
+    }
+  });
+
   it('a fault beyond the retry bound (Retry-After longer than the task waits; 500 on every try): clear failure, nothing left', async () => {
-    azure.arm.clearRequests();
-    const throttled = uniqueTemplateName('beyond-retry-after');
-    const broken = uniqueTemplateName('beyond-retries');
-    azure.arm.injectFault({ method: 'PUT', pathPattern: new RegExp(`${template(throttled)}$`, 'i'), kind: 'status', status: 429, retryAfterSeconds: 3600, count: 1 });
-    azure.arm.injectFault({ method: 'PUT', pathPattern: new RegExp(`${template(broken)}$`, 'i'), kind: 'status', status: 500, count: 50 });
-    const [a, b] = await Promise.all(
-      [throttled, broken].map((templateName) => runImageBuilderTask({ azure, nodePath: node20Path(), inputs: inputsFor(templateName), timeoutMs: 240_000 })),
-    );
-    for (const [result, templateName, why] of [
-      [a!, throttled, /429/],
-      [b!, broken, /500/],
+    for (const [run, why] of [
+      [throttled, /429/],
+      [broken, /500/],
     ] as const) {
+      const result = run.result!;
       assertResult(result, 'Failed');
       const errors = result.issues.filter((i) => i.type === 'error').map((i) => i.message).join('\n');
       assert.match(errors, why, `the error names the ARM status: ${errors}`);
-      const calls = requestsForTemplate(azure.arm.requests(), templateName);
+      const calls = requestsForTemplate(log, run.templateName);
       assert.ok(!calls.some((r) => r.method === 'PUT' && r.status < 300), 'no template was created');
       assert.ok(!calls.some((r) => r.method === 'POST'), 'no build was started');
-      await assertCleanup(azure, templateName, { template: 'gone', blob: 'gone' });
+      await assertCleanup(azure, run.templateName, { template: 'gone', blob: 'gone' });
       assertNoSecrets(result, azure);
     }
-    const puts = requestsForTemplate(azure.arm.requests(), broken).filter((r) => r.method === 'PUT');
+    const puts = requestsForTemplate(log, broken.templateName).filter((r) => r.method === 'PUT');
     assert.ok(puts.length > 1 && puts.length < 50, `retried a bounded number of times (${puts.length} tries)`);
-    assert.equal(requestsForTemplate(azure.arm.requests(), throttled).filter((r) => r.method === 'PUT').length, 1, 'did not sleep out a Retry-After of an hour');
+    assert.equal(requestsForTemplate(log, throttled.templateName).filter((r) => r.method === 'PUT').length, 1, 'did not sleep out a Retry-After of an hour');
   });
 });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
-import { makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from './harness';
+import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
+import { makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
 import { FAST_BUILD, assertNoSecrets, assertResult, recordSubmittedTemplates, uniqueTemplateName } from './checks';
 
 type Run = Awaited<ReturnType<typeof runImageBuilderTask>>;

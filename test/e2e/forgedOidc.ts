@@ -6,7 +6,7 @@
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, generateKeyPair } from 'jose';
-import type { LocalAzure } from '../emulators/localAzure';
+import type { LocalAzure } from '../../testkit/emulators/localAzure';
 
 export interface ForgedOidcServer {
   /** Use as System.OidcRequestUri. */

@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseLoggingCommand } from '../agent/loggingCommand';
-import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
+import { parseLoggingCommand } from '../../testkit/agent/loggingCommand';
+import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
 import { FAST_BUILD, assertNoSecrets, assertResult, uniqueTemplateName } from './checks';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from './harness';
+import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
 
 type Run = Awaited<ReturnType<typeof runImageBuilderTask>>;
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { RECORDED_TIMING } from '../emulators/arm/recorded';
-import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from './harness';
+import { RECORDED_TIMING } from '../../testkit/emulators/arm/recorded';
+import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
+import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
 import { FAST_BUILD, artifactBlobsOf, assertNoSecrets, assertResult, deletionOf, node20Path, requestsForTemplate, templatesNamed } from './checks';
 
 /**

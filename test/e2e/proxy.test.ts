@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
+import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
 import { closedPort, startForwardProxy, type ForwardProxy } from '../support/forwardProxy';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, serviceConnection, type ImageWorld } from './harness';
+import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, serviceConnection, type ImageWorld } from '../../testkit/harness';
 import { FAST_BUILD, assertCleanup, assertNoSecrets, assertResult, node20Path, uniqueTemplateName, writes } from './checks';
 
 type Run = Awaited<ReturnType<typeof runImageBuilderTask>>;

@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, serviceConnection, type ImageWorld, type SignInScheme } from './harness';
+import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
+import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, serviceConnection, type ImageWorld, type SignInScheme } from '../../testkit/harness';
 import {
   FAST_BUILD,
   assertCleanup,

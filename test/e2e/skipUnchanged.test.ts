@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { node24Path } from '../agent/nodeBinaries';
-import type { AgentRunResult } from '../agent/runTaskLikeAgent';
-import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from './harness';
+import { node24Path } from '../../testkit/agent/nodeBinaries';
+import type { AgentRunResult } from '../../testkit/agent/runTaskLikeAgent';
+import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
+import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
 import { FAST_BUILD, artifactBlobsOf, assertResult, node20Path, requestsForTemplate, templatesNamed, uniqueTemplateName, writes } from './checks';
 
 const FINGERPRINT_TAG = 'imageBuilderFingerprint';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
+import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
 import { deletionOf } from './checks';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from './harness';
+import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
 
 describe('e2e smoke: a Linux gallery build through the agent stand-in', function () {
   this.timeout(180_000);

@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { startLocalAzure, type LocalAzureWithStorageFaults } from '../emulators/localAzure';
-import type { FaultSpec, RequestLogEntry } from '../emulators/arm/types';
-import type { StorageFaultSpec, StorageRequestLogEntry } from '../emulators/storageFaultProxy';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from './harness';
-import { FAST_BUILD, assertCleanup, assertNoSecrets, assertResult, listAzuriteBlobs, node20Path, requestsForTemplate, uniqueTemplateName } from './checks';
+import { startLocalAzure, type LocalAzureWithStorageFaults } from '../../testkit/emulators/localAzure';
+import type { FaultSpec, RequestLogEntry } from '../../testkit/emulators/arm/types';
+import type { StorageFaultSpec, StorageRequestLogEntry } from '../../testkit/emulators/storageFaultProxy';
+import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
+import { mapLimited } from '../support/limited';
+import { FAST_BUILD, assertCleanup, assertNoSecrets, assertResult, listAzuriteBlobs, node20Path, requestsForTemplate, statusReadOfRun, uniqueTemplateName } from './checks';
 
 type Run = Awaited<ReturnType<typeof runImageBuilderTask>>;
 type RunRequest = Parameters<typeof runImageBuilderTask>[0];
@@ -223,11 +224,7 @@ describe('e2e storage faults: every fault kind on every storage operation, same 
       for (const r of keyRuns) azure.arm.injectFault({ ...r.fault.spec, method: 'POST', pathPattern: listKeysPath(r.account), count: r.fault.count });
       azure.storageProxy.injectFault(faultOf(blockUpload, FAULT_KINDS[1]!, beyond.account, beyond.templateName, 50));
 
-      const all = await Promise.all([
-        ...storageRuns.map((r) => run(r.templateName, r.account)),
-        ...keyRuns.map((r) => run(r.templateName, r.account)),
-        run(beyond.templateName, beyond.account),
-      ]);
+      const all = await Promise.all(mapLimited([...storageRuns, ...keyRuns, beyond], (r) => run(r.templateName, r.account)));
       storageResults = all.slice(0, storageRuns.length);
       keyResults = all.slice(storageRuns.length, storageRuns.length + keyRuns.length);
       beyondResult = all.at(-1)!;
@@ -339,22 +336,8 @@ describe('e2e storage faults: every fault kind on every storage operation, same 
       const names = FAULT_KINDS.map((f) => uniqueTemplateName(`sf-cancel-${shortLabel(f)}`));
       const cancelPath = (n: string) => new RegExp(`/providers/Microsoft\\.VirtualMachineImages/imageTemplates/${esc(n)}/cancel$`, 'i');
       FAULT_KINDS.forEach((f, i) => azure.arm.injectFault({ ...f.spec, method: 'POST', pathPattern: cancelPath(names[i]!), count: f.count }));
-      const canceledAt: number[] = [];
-      const ended: number[] = [];
       const results = await Promise.all(
-        names.map(async (templateName, i) => {
-          const result = await run(templateName, world.storageAccountName, {
-            cancel: {
-              whenLine: (l) => {
-                const hit = /Customizing|Provisioning with shell/.test(l);
-                if (hit && canceledAt[i] === undefined) canceledAt[i] = Date.now();
-                return hit;
-              },
-            },
-          });
-          ended[i] = Date.now();
-          return result;
-        }),
+        mapLimited(names, (templateName) => run(templateName, world.storageAccountName, { cancel: { on: statusReadOfRun(azure, templateName) } })),
       );
       azure.arm.setScenario({ timing: FAST_BUILD });
       const armLog = azure.arm.requests();
@@ -364,11 +347,10 @@ describe('e2e storage faults: every fault kind on every storage operation, same 
         if (result.result !== 'Canceled') console.log(`--- ${what}\n${result.log.join('\n')}`);
         assert.equal(result.result, 'Canceled', `${what}: ${JSON.stringify(result.issues)}`);
         assert.match(result.stdout, /##vso\[task\.complete result=Canceled;?\]/, `${what}: the task itself reports Canceled`);
-        assert.equal(result.signal, null, `${what}: ended on its own, not killed`);
         // SIGINT, 7.5 s, SIGTERM, 2.5 s, kill. Without faults the task ends before SIGTERM
         // (failures.test.ts); seconds of throttled cancel requests may take it past SIGTERM, which it rides out.
-        const took = ended[i]! - canceledAt[i]!;
-        assert.ok(took < 10_000, `${what}: exited ${took} ms after SIGINT, before the agent kills it`);
+        assert.equal(result.signal, null, `${what}: ended on its own, not killed`);
+        assert.notEqual(result.escalated, 'SIGKILL', `${what}: the agent did not have to kill the task`);
         const calls = requestsForTemplate(armLog, names[i]!).filter((r) => r.method === 'POST' && cancelPath(names[i]!).test(r.path));
         assert.equal(armFaultHits(calls, f).length, f.count, `${what}: met ${armFaultHits(calls, f).length} times (${calls.map((c) => c.status)})`);
         const last = calls.at(-1)?.status ?? 0;

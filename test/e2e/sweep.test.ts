@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from './harness';
+import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
+import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
 import { FAST_BUILD, assertCleanup, assertNoSecrets, assertResult, deletionOf, node20Path, requestsForTemplate, templatesNamed, uniqueTemplateName } from './checks';
 
 /** Polls the ARM stand-in until `ready` holds: the event a step waits for. */

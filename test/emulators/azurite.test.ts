@@ -8,10 +8,10 @@ import {
   generateAccountSASQueryParameters,
 } from '@azure/storage-blob';
 import { ClientSecretCredential } from '@azure/identity';
-import { startAzurite, type AzuriteHandle } from './azurite';
-import { startEntraEmulator, type EntraEmulator } from './entra/index';
-import { isPidAlive } from './processes';
-import { getTestTls } from './tls';
+import { startAzurite, type AzuriteHandle } from '../../testkit/emulators/azurite';
+import { startEntraEmulator, type EntraEmulator } from '../../testkit/emulators/entra/index';
+import { isPidAlive } from '../../testkit/emulators/processes';
+import { getTestTls } from '../../testkit/emulators/tls';
 
 describe('Azurite over HTTPS with OAuth', function () {
   let azurite: AzuriteHandle;

@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { WebApi, getBearerHandler } from 'azure-devops-node-api';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { OIDC_AUDIENCE, startDevOpsEmulator, type DevOpsEmulator } from './devops/index';
-import { getTestTls } from './tls';
+import { OIDC_AUDIENCE, startDevOpsEmulator, type DevOpsEmulator } from '../../testkit/emulators/devops/index';
+import { getTestTls } from '../../testkit/emulators/tls';
 
 describe('Azure DevOps emulator: OIDC tokens for workload identity federation', function () {
   let devops: DevOpsEmulator;

@@ -13,10 +13,10 @@ import {
   type TokenCredential,
 } from '@azure/identity';
 import { SignJWT, decodeJwt, generateKeyPair } from 'jose';
-import { startDevOpsEmulator, type DevOpsEmulator } from './devops/index';
-import { audienceForScope, startEntraEmulator, type EntraEmulator } from './entra/index';
-import { getTestTls } from './tls';
-import { repoRoot } from '../support/repoRoot';
+import { startDevOpsEmulator, type DevOpsEmulator } from '../../testkit/emulators/devops/index';
+import { audienceForScope, startEntraEmulator, type EntraEmulator } from '../../testkit/emulators/entra/index';
+import { getTestTls } from '../../testkit/emulators/tls';
+import { repoRoot } from '../../testkit/repoRoot';
 
 const ARM_SCOPE = 'https://management.azure.com/.default';
 const STORAGE_SCOPE = 'https://storage.azure.com/.default';

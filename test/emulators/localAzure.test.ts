@@ -10,9 +10,9 @@ import {
   type TokenCredential,
 } from '@azure/identity';
 import { decodeJwt } from 'jose';
-import { startLocalAzure, type LocalAzure } from './localAzure';
-import { isPidAlive } from './processes';
-import { repoRoot } from '../support/repoRoot';
+import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
+import { isPidAlive } from '../../testkit/emulators/processes';
+import { repoRoot } from '../../testkit/repoRoot';
 
 const ARM_SCOPE = 'https://management.azure.com/.default';
 

@@ -6,9 +6,9 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isPidAlive } from './processes';
-import { getTestTls } from './tls';
-import { repoRoot } from '../support/repoRoot';
+import { isPidAlive } from '../../testkit/emulators/processes';
+import { getTestTls } from '../../testkit/emulators/tls';
+import { repoRoot } from '../../testkit/repoRoot';
 
 const wrapper = path.join(repoRoot, 'build', 'scripts', 'runTests.js');
 
@@ -41,7 +41,7 @@ describe('test TLS and the test wrapper', function () {
   it('tells to run through the wrapper when IB_TEST_TLS_DIR is missing', function () {
     const env = { ...process.env };
     delete env.IB_TEST_TLS_DIR;
-    const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(__dirname, 'tls.js'))}).getTestTls()`], { env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(require.resolve('../../testkit/emulators/tls'))}).getTestTls()`], { env, encoding: 'utf8' });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /IB_TEST_TLS_DIR is not set.*build\/scripts\/runTests\.js/s);
   });
@@ -75,7 +75,10 @@ describe('test TLS and the test wrapper', function () {
 
     function runWrapper(spec: string): Promise<{ code: number; stdout: string; stderr: string }> {
       return new Promise((resolve) => {
-        execFile(process.execPath, [wrapper, spec], { cwd: repoRoot, timeout: 60_000 }, (err, stdout, stderr) =>
+        // This test may itself run in a mocha worker: its worker id must not leak into the run it starts.
+        const env = { ...process.env };
+        delete env['MOCHA_WORKER_ID'];
+        execFile(process.execPath, [wrapper, spec], { cwd: repoRoot, env, timeout: 60_000 }, (err, stdout, stderr) =>
           resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
         );
       });
@@ -95,7 +98,8 @@ describe('test TLS and the test wrapper', function () {
     });
 
     it('stops what is left when mocha itself dies, and reports the signal', async function () {
-      const result = await runWrapper(writeSpec("process.kill(process.pid, 'SIGKILL');"));
+      // With --parallel the spec runs in a worker (MOCHA_WORKER_ID set), a child of mocha's main process.
+      const result = await runWrapper(writeSpec("process.kill(process.env.MOCHA_WORKER_ID === undefined ? process.pid : process.ppid, 'SIGKILL');"));
       assert.equal(result.code, 128 + os.constants.signals.SIGKILL);
       assert.match(result.stderr, /mocha ended by SIGKILL/);
       assert.equal(isPidAlive(seen().pid), false);

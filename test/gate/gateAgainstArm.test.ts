@@ -10,8 +10,8 @@
  */
 import { strict as assert } from 'node:assert';
 import * as https from 'node:https';
-import type { ArmEmulator, GalleryImageVersionSeed } from '../emulators/arm/index';
-import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
+import type { ArmEmulator, GalleryImageVersionSeed } from '../../testkit/emulators/arm/index';
+import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
 import { judgeResponse, renderHttpRequest, type GateOutcome, type GivenInputs } from './httpRequestTask';
 import { loadGateTask, versionId as versionIdIn } from './gateTask';
 
@@ -151,7 +151,7 @@ describe('AzureImageVersionCheck against the ARM emulator', function () {
     assert.equal(
       reply.status,
       200,
-      `The ARM emulator must route a path that starts with '//' like ARM does (test/emulators/arm/server.ts parses req.url with ` +
+      `The ARM emulator must route a path that starts with '//' like ARM does (testkit/emulators/arm/server.ts parses req.url with ` +
         `new URL(req.url, base), which reads '//subscriptions/…' as a host): ${reply.body}`,
     );
   });

@@ -1,7 +1,7 @@
 /** The gate task's definition and what a test needs to render its request. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { repoRoot } from '../support/repoRoot';
+import { repoRoot } from '../../testkit/repoRoot';
 import type { ServerTaskDefinition } from './httpRequestTask';
 
 export const gateTaskJsonPath = path.join(repoRoot, 'tasks', 'AzureImageVersionCheck', 'AzureImageVersionCheckV1', 'task.json');

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv4 from 'ajv-draft-04';
-import { repoRoot, specsRoot } from '../support/repoRoot';
+import { repoRoot, specsRoot } from '../../testkit/repoRoot';
 import { serverTaskRuleViolations } from './serverTaskRules';
 import { parseExpression } from './serverExpressions';
 import { parseTemplate } from './serverTemplate';

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { networkSettingsFromAgent } from '../../shared/edge/agentNetwork';
 import { LocalizedError } from '../../shared/core/localizedError';
-import { agentNetworkVariables } from '../agent/runTaskLikeAgent';
-import { VariableStore, variablesToEnvironment } from '../agent/variables';
+import { agentNetworkVariables } from '../../testkit/agent/runTaskLikeAgent';
+import { VariableStore, variablesToEnvironment } from '../../testkit/agent/variables';
 
 const noFiles = (p: string): Buffer => {
   throw Object.assign(new Error(`ENOENT: no such file or directory, open '${p}'`), { code: 'ENOENT' });

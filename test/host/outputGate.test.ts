@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { parseLoggingCommand } from '../agent/loggingCommand';
+import { parseLoggingCommand } from '../../testkit/agent/loggingCommand';
 import { gateLine, gateLines, gateMessage, neutraliseCommands } from '../../shared/core/logGate';
 import { redactSas, redactSasDeep } from '../../shared/core/sasRedaction';
 

@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseLoggingCommand } from '../agent/loggingCommand';
-import { runTaskLikeAgent, type AgentRunResult } from '../agent/runTaskLikeAgent';
+import { parseLoggingCommand } from '../../testkit/agent/loggingCommand';
+import { runTaskLikeAgent, type AgentRunResult } from '../../testkit/agent/runTaskLikeAgent';
 import { gateLines } from '../../shared/core/logGate';
-import { repoRoot } from '../support/repoRoot';
+import { repoRoot } from '../../testkit/repoRoot';
 import { HOSTILE, SIGNED_URL } from './hostileText';
 
 const realTaskJson = path.join(repoRoot, 'tasks', 'AzureImageBuilder', 'AzureImageBuilderV1', 'task.json');

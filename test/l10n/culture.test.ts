@@ -8,9 +8,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { format } from 'node:util';
-import { readResjson, resjsonPath } from '../../scripts/localize';
-import { runTaskLikeAgent, type AgentRunResult } from '../agent/runTaskLikeAgent';
-import { repoRoot } from '../support/repoRoot';
+import { readResjson, resjsonPath } from '../../testkit/localize';
+import { runTaskLikeAgent, type AgentRunResult } from '../../testkit/agent/runTaskLikeAgent';
+import { repoRoot } from '../../testkit/repoRoot';
 
 const taskDir = path.join(repoRoot, 'tasks', 'AzureImageBuilder', 'AzureImageBuilderV1');
 const connectionId = '5d7b8c2e-0f4a-4b6e-9a51-2c3d4e5f6a7b';

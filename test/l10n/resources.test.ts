@@ -19,8 +19,8 @@ import {
   readResjson,
   resjsonPath,
   taskLocJsonPath,
-} from '../../scripts/localize';
-import { repoRoot } from '../support/repoRoot';
+} from '../../testkit/localize';
+import { repoRoot } from '../../testkit/repoRoot';
 
 const tasks = findTaskFolders();
 

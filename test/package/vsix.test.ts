@@ -3,12 +3,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { bundleTask, findTaskEntries } from '../../scripts/bundle';
-import { CULTURES } from '../../scripts/localize';
-import { runTaskLikeAgent } from '../agent/runTaskLikeAgent';
-import { findNode20, node24Path } from '../agent/nodeBinaries';
-import { repoRoot } from '../support/repoRoot';
-import { identityArguments } from '../../scripts/package';
+import { bundleTask, findTaskEntries } from '../../testkit/bundle';
+import { CULTURES } from '../../testkit/localize';
+import { runTaskLikeAgent } from '../../testkit/agent/runTaskLikeAgent';
+import { findNode20, node24Path } from '../../testkit/agent/nodeBinaries';
+import { repoRoot } from '../../testkit/repoRoot';
+import { identityArguments } from '../../testkit/package';
 import { readZipEntries, readZipEntry } from './zipEntries';
 
 const MAX_VSIX_BYTES = 3 * 1024 * 1024;
@@ -247,7 +247,7 @@ describe('build and package', function () {
       assert.ok(zhCN && zhCN.size > 10_000, 'the Chinese messages ship, not an empty file');
       const bundle = readZipEntries(vsix).find((e) => e.name === 'tasks/AzureImageBuilder/AzureImageBuilderV1/index.js');
       assert.ok(bundle && bundle.size > 10_000, 'the bundle holds the task, not a stub');
-      // The build run is a lazily loaded bundle of its own (scripts/bundle.ts); without it a real run cannot start.
+      // The build run is a lazily loaded bundle of its own (testkit/bundle.ts); without it a real run cannot start.
       const runBundle = readZipEntries(vsix).find((e) => e.name === 'tasks/AzureImageBuilder/AzureImageBuilderV1/runBuild.js');
       assert.ok(runBundle && runBundle.size > 100_000, 'the lazily loaded build-run bundle ships beside index.js');
       assert.ok(fs.statSync(vsix).size < MAX_VSIX_BYTES, `${fs.statSync(vsix).size} bytes`);

@@ -13,8 +13,8 @@ import { ArmPreflightReader } from '../../shared/azure/armReader';
 import { runPreflight } from '../../shared/preflight/runPreflight';
 import type { CheckId, PreflightOutcome } from '../../shared/preflight/types';
 import type { ImageBuilderConfig } from '../../shared/config/types';
-import { startArmEmulator, type ArmEmulator, type World } from '../emulators/arm';
-import { getTestTls } from '../emulators/tls';
+import { startArmEmulator, type ArmEmulator, type World } from '../../testkit/emulators/arm';
+import { getTestTls } from '../../testkit/emulators/tls';
 import { artifactsFor, configWith, fullBuildVm, galleryTarget, ids, LOCATION, SUBSCRIPTION } from '../support/configFixtures';
 import { lines, RESOURCE_GROUP_SCOPE, STORAGE_ACCOUNT_ID } from './preflightFixtures';
 
@@ -92,10 +92,9 @@ describe('preflight against the ARM emulator', function () {
     });
     after(async () => arm?.stop());
 
-    it('passes every check that the emulator can answer, within seconds', () => {
+    it('passes every check that the emulator can answer', () => {
       const notPassed = outcome.results.filter((r) => r.status !== 'passed');
       assert.deepEqual(lines(notPassed), []);
-      assert.ok(outcome.elapsedMs < 5000, `took ${outcome.elapsedMs} ms`);
       assert.deepEqual(byCheck(outcome, 'source'), ['passed: Platform image Canonical:ubuntu-24_04-lts:server exists in westeurope; latest is 24.04.202410100, which this run pins.']);
       assert.deepEqual(byCheck(outcome, 'galleryCompatibility'), [`passed: Gallery image definition ${ids.galleryDefinition} fits the source (Linux, V2, TrustedLaunch); version 1.0.0 is new.`]);
       assert.equal(byCheck(outcome, 'resourceProviders').length, 5);
@@ -167,9 +166,8 @@ describe('preflight against the ARM emulator', function () {
     });
     after(async () => arm?.stop());
 
-    it('fails the verdict within seconds', () => {
+    it('fails the verdict', () => {
       assert.equal(outcome.verdict, 'failed');
-      assert.ok(outcome.elapsedMs < 5000, `took ${outcome.elapsedMs} ms`);
     });
 
     it('reports the unregistered providers with the command that registers them', () => {

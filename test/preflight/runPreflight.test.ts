@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as sinon from 'sinon';
 import { RestError } from '@azure/core-rest-pipeline';
 import { runPreflight } from '../../shared/preflight/runPreflight';
 import { PREFLIGHT_CHECKS } from '../../shared/preflight/checks';
@@ -37,17 +38,24 @@ describe('preflight runner', () => {
     assert.deepEqual([...new Set(outcome.results.map((r) => r.id))], PREFLIGHT_CHECKS.map((c) => c.id).filter((id) => id !== 'galleryRegion'));
   });
 
-  it('runs the checks at once: the total is about the slowest chain of reads, not the sum', async function () {
-    this.timeout(10_000);
-    const DELAY = 150;
-    const reader = fakeReader();
-    for (const method of READER_METHODS) reader.delays[method] = DELAY;
-    const outcome = await runPreflight({ config: everything, subscriptionId: SUBSCRIPTION, reader });
-    assert.equal(outcome.verdict, 'passed');
-    // Longest chain: list versions -> get version -> (gallery) definition, three reads deep.
-    const sum = reader.calls.length * DELAY;
-    assert.ok(reader.calls.length >= 15, `only ${reader.calls.length} reads`);
-    assert.ok(outcome.elapsedMs < 5 * DELAY + 500, `took ${outcome.elapsedMs} ms; one after another would be ${sum} ms`);
+  it('runs the checks at once: the total is the slowest chain of reads, not the sum', async () => {
+    // Simulated time: each read takes DELAY on the fake clock, so the elapsed time is exact.
+    const timers = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const DELAY = 150;
+      const reader = fakeReader();
+      for (const method of READER_METHODS) reader.delays[method] = DELAY;
+      const running = runPreflight({ config: everything, subscriptionId: SUBSCRIPTION, reader });
+      await timers.runAllAsync();
+      const outcome = await running;
+      assert.equal(outcome.verdict, 'passed');
+      // Longest chain: list versions -> get version -> (gallery) definition, three reads deep.
+      const sum = reader.calls.length * DELAY;
+      assert.ok(reader.calls.length >= 15, `only ${reader.calls.length} reads`);
+      assert.ok(outcome.elapsedMs <= 3 * DELAY, `took ${outcome.elapsedMs} ms of simulated time; one after another would be ${sum} ms`);
+    } finally {
+      timers.restore();
+    }
   });
 
   it('reads a thing several checks need only once', async () => {
@@ -73,13 +81,18 @@ describe('preflight runner', () => {
     assert.ok(outcome.results.filter((r) => r.id !== 'permissions').every((r) => r.status === 'passed'));
   });
 
-  it('gives up on a check that does not answer in time and reports it as a warning', async function () {
-    this.timeout(10_000);
-    const reader = fakeReader();
-    reader.hanging.add('listLocations');
-    const started = Date.now();
-    const outcome = await runPreflight({ config: everything, subscriptionId: SUBSCRIPTION, reader, timeoutMs: 200 });
-    assert.ok(Date.now() - started < 1500);
+  it('gives up on a check that does not answer in time and reports it as a warning', async () => {
+    const timers = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    let outcome;
+    try {
+      const reader = fakeReader();
+      reader.hanging.add('listLocations');
+      const running = runPreflight({ config: everything, subscriptionId: SUBSCRIPTION, reader, timeoutMs: 200 });
+      await timers.tickAsync(200);
+      outcome = await running;
+    } finally {
+      timers.restore();
+    }
     assert.deepEqual(lines(outcome.results.filter((r) => r.id === 'regions')), ['warning: Not checked: Azure did not answer within 0.2 seconds.']);
     assert.equal(outcome.verdict, 'warnings');
   });

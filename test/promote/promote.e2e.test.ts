@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { node24Path } from '../agent/nodeBinaries';
-import { runTaskLikeAgent, type AgentRunResult } from '../agent/runTaskLikeAgent';
-import { startLocalAzure, type LocalAzure } from '../emulators/localAzure';
+import { node24Path } from '../../testkit/agent/nodeBinaries';
+import { runTaskLikeAgent, type AgentRunResult } from '../../testkit/agent/runTaskLikeAgent';
+import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
 import { FAST_BUILD, assertNoSecrets, assertResult, node20Path } from '../e2e/checks';
-import { seedImageWorld, serviceConnection, type ImageWorld } from '../e2e/harness';
-import { repoRoot } from '../support/repoRoot';
+import { seedImageWorld, serviceConnection, type ImageWorld } from '../../testkit/harness';
+import { repoRoot } from '../../testkit/repoRoot';
 
 const TASK_DIR = path.join(repoRoot, 'tasks', 'AzureImageVersionPromote', 'AzureImageVersionPromoteV1');
 

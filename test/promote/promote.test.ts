@@ -5,7 +5,7 @@ import type { GalleryVersionState, GalleryVersionStore } from '../../shared/azur
 import { ConsoleHost } from '../support/consoleHost';
 import { createLocalizer } from '../support/localizer';
 import { promoteVersion, type PromoteAction } from '../../tasks/AzureImageVersionPromote/AzureImageVersionPromoteV1/src/promote';
-import { repoRoot } from '../support/repoRoot';
+import { repoRoot } from '../../testkit/repoRoot';
 
 const VERSION = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/app/versions/1.0.0';
 const messages = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'tasks', 'AzureImageVersionPromote', 'AzureImageVersionPromoteV1', 'task.json'), 'utf8')) as { messages: Record<string, string> }).messages;

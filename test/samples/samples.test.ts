@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseConfig } from '../../shared/config/parse';
 import type { InputName } from '../../shared/config/inputNames';
-import { repoRoot } from '../support/repoRoot';
+import { repoRoot } from '../../testkit/repoRoot';
 import { checkPipeline } from './pipelineChecks';
 import { IMPLICIT, readPipeline, type PipelineModel, type StepModel } from './pipelineModel';
 import { loadTaskCatalog, type CatalogTask } from './taskCatalog';

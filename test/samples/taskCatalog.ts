@@ -1,7 +1,7 @@
 /** The tasks of this extension, read from tasks/<Name>/<Name>V<major>/task.json, by `Name@major`. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { repoRoot } from '../support/repoRoot';
+import { repoRoot } from '../../testkit/repoRoot';
 
 export interface CatalogTask {
   reference: string;

@@ -7,13 +7,18 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 
 const MiB = 1024 * 1024;
-const BOUND = 150 * MiB;
+/**
+ * Well under the input (~130 MB): an archive or a file held in memory would
+ * need all of it, while streaming needs buffers of a fixed size (measured:
+ * about 60 MiB for tar.gz with its gzip workers, 30 MiB for zip).
+ */
+const BOUND = 100 * MiB;
 
-/** ~300 MB that does not compress: big random files plus a couple of thousand small ones. */
+/** ~130 MB that does not compress: big random files plus a thousand small ones. */
 function makeLargeTree(root: string): number {
   let total = 0;
   const chunk = Buffer.alloc(4 * MiB);
-  for (let f = 0; f < 7; f++) {
+  for (let f = 0; f < 3; f++) {
     const fd = fs.openSync(path.join(root, `big-${f}.bin`), 'w');
     for (let i = 0; i < 10; i++) {
       randomFillSync(chunk);
@@ -22,7 +27,7 @@ function makeLargeTree(root: string): number {
     }
     fs.closeSync(fd);
   }
-  for (let d = 0; d < 20; d++) {
+  for (let d = 0; d < 10; d++) {
     const dir = path.join(root, `small-${d}`);
     fs.mkdirSync(dir);
     for (let i = 0; i < 100; i++) {
@@ -48,11 +53,12 @@ describe('packDirectory memory', function () {
   });
 
   for (const format of ['tar.gz', 'zip'] as const) {
-    it(`stays flat while packing ~300 MB of incompressible data as ${format}`, async function () {
+    it(`stays flat while packing ~130 MB of incompressible data as ${format}`, async function () {
       const child = path.join(__dirname, 'fixtures', 'packMemory.js');
       const { stdout } = await promisify(execFile)(process.execPath, [child, work, format], { maxBuffer: MiB });
       const result = JSON.parse(stdout) as { baselineRss: number; peakRss: number; sizeBytes: number };
       // The archive really holds the input: random data does not shrink.
+      assert.ok(inputBytes > BOUND * 1.25, 'the input is well over the bound');
       assert.ok(result.sizeBytes > inputBytes, `archive ${result.sizeBytes} bytes for ${inputBytes} input bytes`);
       const growth = result.peakRss - result.baselineRss;
       assert.ok(growth < BOUND, `peak RSS grew by ${(growth / MiB).toFixed(1)} MiB while packing (bound ${BOUND / MiB} MiB)`);

@@ -11,9 +11,9 @@ import type { ServiceConnection } from '../../shared/ports/serviceConnection';
 import type { ImageBuilderConfig } from '../../shared/config/types';
 import { stageArtifacts, type StageDeps } from '../../shared/azure/stage';
 import { StagingError } from '../../shared/staging/stagingError';
-import { startArmEmulator, type ArmEmulator } from '../emulators/arm';
-import { startAzurite, type AzuriteHandle } from '../emulators/azurite';
-import { getTestTls } from '../emulators/tls';
+import { startArmEmulator, type ArmEmulator } from '../../testkit/emulators/arm';
+import { startAzurite, type AzuriteHandle } from '../../testkit/emulators/azurite';
+import { getTestTls } from '../../testkit/emulators/tls';
 import { SUBSCRIPTION, artifactsFor, baseConfig } from '../support/configFixtures';
 import { loc } from '../config/configFixtures';
 

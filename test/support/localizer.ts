@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { format } from 'node:util';
-import { repoRoot } from './repoRoot';
+import { repoRoot } from '../../testkit/repoRoot';
 
 /**
  * Message lookup outside the agent (tests, bench): the same task.json

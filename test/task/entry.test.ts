@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
-import { repoRoot } from '../support/repoRoot';
+import { repoRoot } from '../../testkit/repoRoot';
 
 const taskDir = path.join(repoRoot, 'tasks', 'AzureImageBuilder', 'AzureImageBuilderV1');
 const taskJson = path.join(taskDir, 'task.json');

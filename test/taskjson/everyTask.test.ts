@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readImportGraph } from '../architecture/importGraph';
-import { repoRoot } from '../support/repoRoot';
+import { repoRoot } from '../../testkit/repoRoot';
 import { keysIn } from './messageKeys';
 
 // ajv-draft-04 ships CommonJS with a default export; the schema is draft-04.

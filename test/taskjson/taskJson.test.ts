@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { INPUT_DEFAULTS } from '../../shared/config/defaults';
 import { INPUT_NAMES } from '../../shared/config/inputNames';
 import { isRegionName, normalizeRegion } from '../../shared/config/regions';
-import { repoRoot } from '../support/repoRoot';
+import { repoRoot } from '../../testkit/repoRoot';
 import { readTaskJson, type TaskJson } from './taskJsonFile';
 
 // ajv-draft-04 ships CommonJS with a default export; the schema is draft-04 (see toolchain notes §6).

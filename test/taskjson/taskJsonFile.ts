@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { repoRoot } from '../support/repoRoot';
+import { repoRoot } from '../../testkit/repoRoot';
 
 export const TASK_DIR = path.join(repoRoot, 'tasks', 'AzureImageBuilder', 'AzureImageBuilderV1');
 export const TASK_JSON_PATH = path.join(TASK_DIR, 'task.json');

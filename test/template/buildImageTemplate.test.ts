@@ -25,7 +25,7 @@ import {
   stagedArtifact,
   vhdTarget,
 } from '../support/configFixtures';
-import { loadImageTemplateSpec, type ImageTemplateSpec } from '../support/imageTemplateSpec';
+import { loadImageTemplateSpec, type ImageTemplateSpec } from '../../testkit/imageTemplateSpec';
 import { createLocalizer, taskMessages } from '../support/localizer';
 
 let spec: ImageTemplateSpec;

@@ -6,7 +6,7 @@ import {
   imageTemplateSpecPath,
   loadImageTemplateSpec,
   type ImageTemplateSpec,
-} from '../support/imageTemplateSpec';
+} from '../../testkit/imageTemplateSpec';
 
 interface ExampleFile {
   parameters: Record<string, unknown>;

@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildImageTemplate } from '../../shared/template';
 import { SUB, base, context, expectConfig, ids, messagesOf, parse, type Inputs } from '../config/configFixtures';
-import { loadImageTemplateSpec, type ImageTemplateSpec } from '../support/imageTemplateSpec';
-import { repoRoot } from '../support/repoRoot';
+import { loadImageTemplateSpec, type ImageTemplateSpec } from '../../testkit/imageTemplateSpec';
+import { repoRoot } from '../../testkit/repoRoot';
 
 const FILE = '/agent/_work/1/s/image/template.json';
 const withFile: Inputs = { ...base, baseImage: undefined, galleryImageId: undefined, templateJsonPath: FILE };

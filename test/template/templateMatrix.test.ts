@@ -21,7 +21,7 @@ import {
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { InputName } from '../../shared/config/inputNames';
-import { imageTemplateExamplesDir, loadImageTemplateSpec, type ImageTemplateSpec } from '../support/imageTemplateSpec';
+import { imageTemplateExamplesDir, loadImageTemplateSpec, type ImageTemplateSpec } from '../../testkit/imageTemplateSpec';
 
 type SourceCase = { label: string; make: (p: Provisioner) => SourceConfig; wireType: string };
 const SOURCES: SourceCase[] = [

@@ -14,7 +14,7 @@ import {
   stagedArtifact,
   SHA256,
 } from '../support/configFixtures';
-import { imageTemplateExamplesDir, loadImageTemplateSpec, type ImageTemplateSpec } from '../support/imageTemplateSpec';
+import { imageTemplateExamplesDir, loadImageTemplateSpec, type ImageTemplateSpec } from '../../testkit/imageTemplateSpec';
 
 /** The published Linux example: PlatformImage source, Shell customizer, ManagedImage distribution, vmSize etc. */
 function userBody(): Record<string, unknown> {

@@ -5,7 +5,7 @@ import { BlobClient, BlobServiceClient, StorageSharedKeyCredential, newPipeline 
 import { LogSections } from '../../shared/watch/logSections';
 import { LogTailer, findBuildLog, type StagingLogDeps } from '../../shared/watch/logTailer';
 import { blobRangeReader, createLogContainerOpener } from '../../shared/azure/stagingStorage';
-import { startAzurite, type AzuriteHandle } from '../emulators/azurite';
+import { startAzurite, type AzuriteHandle } from '../../testkit/emulators/azurite';
 import { RecordingHost } from './fakeHost';
 
 /** An unsigned token Azurite's basic OAuth check accepts (it checks issuer, audience and expiry only). */

@@ -257,24 +257,43 @@ describe('pollTemplateRun', () => {
     });
   });
 
-  it('stops promptly when aborted during the sleep', async () => {
-    const controller = new AbortController();
-    const s = sequence([running('Customizing')]);
-    const started = Date.now();
-    setTimeout(() => controller.abort(), 30);
-    const result = await pollTemplateRun({ getTemplate: s.get, intervalSeconds: 3600, buildTimeoutInMinutes: 0, abortSignal: controller.signal });
-    assert.equal(result.kind, 'aborted');
-    assert.ok(Date.now() - started < 1000, 'returned within a second');
-    assert.equal(s.calls(), 1);
+  it('stops as soon as it is aborted during the sleep, without waiting out the interval', async () => {
+    const timers = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const controller = new AbortController();
+      const s = sequence([running('Customizing')]);
+      let settled = false;
+      const done = pollTemplateRun({ getTemplate: s.get, intervalSeconds: 3600, buildTimeoutInMinutes: 0, abortSignal: controller.signal });
+      void done.finally(() => (settled = true));
+      await timers.tickAsync(30);
+      assert.equal(settled, false, 'still sleeping before the abort');
+      controller.abort();
+      await timers.tickAsync(0);
+      assert.equal(settled, true, 'returned on the abort, an hour of interval left');
+      assert.equal((await done).kind, 'aborted');
+      assert.equal(s.calls(), 1);
+    } finally {
+      timers.restore();
+    }
   });
 
-  it('stops promptly when aborted while a read hangs', async () => {
+  it('stops as soon as it is aborted while a read hangs', async () => {
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 30);
-    const started = Date.now();
-    const result = await pollTemplateRun({ getTemplate: () => new Promise(() => undefined), intervalSeconds: 15, buildTimeoutInMinutes: 0, abortSignal: controller.signal });
-    assert.equal(result.kind, 'aborted');
-    assert.ok(Date.now() - started < 1000);
+    let reading!: () => void;
+    const readStarted = new Promise<void>((resolve) => (reading = resolve));
+    const done = pollTemplateRun({
+      getTemplate: () => {
+        reading();
+        return new Promise(() => undefined);
+      },
+      intervalSeconds: 15,
+      buildTimeoutInMinutes: 0,
+      abortSignal: controller.signal,
+    });
+    await readStarted;
+    controller.abort();
+    // The read never answers: only the abort can end the poll.
+    assert.equal((await done).kind, 'aborted');
   });
 
   it('does not read at all when already aborted', async () => {

@@ -1,8 +1,8 @@
 /** The build VM's archive lister: tar.gz and zip entry names, no extraction. */
 import * as assert from 'node:assert/strict';
 import * as yazl from 'yazl';
-import { listArchiveEntries } from './build/archiveEntries';
-import { makeTarGz } from './fixtures';
+import { listArchiveEntries } from '../../../testkit/emulators/arm/build/archiveEntries';
+import { makeTarGz } from '../../../testkit/emulators/arm/fixtures';
 
 function makeZip(files: Record<string, string>): Promise<Buffer> {
   const zip = new yazl.ZipFile();

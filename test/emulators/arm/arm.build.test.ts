@@ -6,9 +6,9 @@
  */
 import * as assert from 'node:assert/strict';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { armCall, waitForOperation } from './armClient';
-import { makeTarGz, readStagingBlob, uploadArtifact } from './fixtures';
-import { GALLERY_IMAGE_ID, IDENTITY_ID, LOCATION, RG, SOURCE_IMAGE_ID, startHarness, SUB, waitFor, type Harness } from './harness';
+import { armCall, waitForOperation } from '../../../testkit/emulators/arm/armClient';
+import { makeTarGz, readStagingBlob, uploadArtifact } from '../../../testkit/emulators/arm/fixtures';
+import { GALLERY_IMAGE_ID, IDENTITY_ID, LOCATION, RG, SOURCE_IMAGE_ID, startHarness, SUB, waitFor, type Harness } from '../../../testkit/emulators/arm/harness';
 
 type Json = Record<string, unknown>;
 

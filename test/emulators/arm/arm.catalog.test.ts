@@ -8,8 +8,8 @@ import * as assert from 'node:assert/strict';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { ImageBuilderClient } from '@azure/arm-imagebuilder';
 import { ResourceManagementClient } from '@azure/arm-resources';
-import { armCall, waitForOperation } from './armClient';
-import { GALLERY_IMAGE_ID, IDENTITY_ID, LOCATION, RG, SOURCE_IMAGE_ID, startHarness, stubCredential, SUB, waitFor, type Harness } from './harness';
+import { armCall, waitForOperation } from '../../../testkit/emulators/arm/armClient';
+import { GALLERY_IMAGE_ID, IDENTITY_ID, LOCATION, RG, SOURCE_IMAGE_ID, startHarness, stubCredential, SUB, waitFor, type Harness } from '../../../testkit/emulators/arm/harness';
 
 type Json = Record<string, unknown>;
 

@@ -6,11 +6,11 @@
  */
 import * as assert from 'node:assert/strict';
 import { ImageBuilderClient } from '@azure/arm-imagebuilder';
-import { getTestTls } from '../tls';
-import { armCall, waitForOperation } from './armClient';
-import { IDENTITY_ID, LOCATION, RG, SOURCE_IMAGE_ID, startHarness, stubCredential, SUB, type Harness } from './harness';
-import { startArmEmulator } from './index';
-import { normalizeRequestTarget } from './server';
+import { getTestTls } from '../../../testkit/emulators/tls';
+import { armCall, waitForOperation } from '../../../testkit/emulators/arm/armClient';
+import { IDENTITY_ID, LOCATION, RG, SOURCE_IMAGE_ID, startHarness, stubCredential, SUB, type Harness } from '../../../testkit/emulators/arm/harness';
+import { startArmEmulator } from '../../../testkit/emulators/arm/index';
+import { normalizeRequestTarget } from '../../../testkit/emulators/arm/server';
 
 type Json = Record<string, unknown>;
 

@@ -7,9 +7,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { imageTemplateExamplesDir } from '../../support/imageTemplateSpec';
-import { armCall, waitForOperation, type RawResponse } from './armClient';
-import { startHarness, waitFor, type Harness } from './harness';
+import { imageTemplateExamplesDir } from '../../../testkit/imageTemplateSpec';
+import { armCall, waitForOperation, type RawResponse } from '../../../testkit/emulators/arm/armClient';
+import { startHarness, waitFor, type Harness } from '../../../testkit/emulators/arm/harness';
 
 const EX_SUB = '00000000-1111-2222-3333-444444444444';
 const EXAMPLES_DIR = imageTemplateExamplesDir('2025-10-01');

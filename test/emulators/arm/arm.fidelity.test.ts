@@ -14,11 +14,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { repoRoot } from '../../support/repoRoot';
-import { armCall, type RawResponse } from './armClient';
-import { uploadArtifact } from './fixtures';
-import { startHarness, waitFor, type Harness } from './harness';
-import { RECORDED_TIMING, recordedTransientPutFault, scaledTiming, type BuildScenario } from './index';
+import { repoRoot } from '../../../testkit/repoRoot';
+import { armCall, type RawResponse } from '../../../testkit/emulators/arm/armClient';
+import { uploadArtifact } from '../../../testkit/emulators/arm/fixtures';
+import { startHarness, waitFor, type Harness } from '../../../testkit/emulators/arm/harness';
+import { RECORDED_TIMING, recordedTransientPutFault, scaledTiming, type BuildScenario } from '../../../testkit/emulators/arm/index';
 
 type Json = Record<string, unknown>;
 

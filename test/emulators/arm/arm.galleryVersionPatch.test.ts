@@ -4,8 +4,8 @@
  * promote and demote proves exactly that.
  */
 import * as assert from 'node:assert/strict';
-import { armCall } from './armClient';
-import { GALLERY_IMAGE_ID, LOCATION, startHarness, type Harness } from './harness';
+import { armCall } from '../../../testkit/emulators/arm/armClient';
+import { GALLERY_IMAGE_ID, LOCATION, startHarness, type Harness } from '../../../testkit/emulators/arm/harness';
 
 const VERSION_ID = `${GALLERY_IMAGE_ID}/versions/1.0.0`;
 type Json = Record<string, unknown>;

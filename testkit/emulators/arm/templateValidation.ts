@@ -4,7 +4,7 @@
  * then the rules the swagger cannot express. Failures become 400 ValidationFailed
  * with the service's "Validation failed: ..." wording.
  */
-import { loadImageTemplateSpec, type ImageBuilderApiVersion } from '../../support/imageTemplateSpec';
+import { loadImageTemplateSpec, type ImageBuilderApiVersion } from '../../imageTemplateSpec';
 import { ArmError, isRecord } from './http';
 
 export const SUPPORTED_API_VERSIONS: readonly ImageBuilderApiVersion[] = ['2025-10-01', '2024-02-01'];

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /**
- * Walks up from `start` to the first folder holding package.json. Tests run
- * from build/test/..., so a fixed number of `..` would break when the layout
+ * Walks up from `start` to the first folder holding package.json. Tests and tools run
+ * from build/test/... and build/testkit/..., so a fixed number of `..` would break when the layout
  * of the build folder changes.
  */
 function findRepoRoot(start: string): string {

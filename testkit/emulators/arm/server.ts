@@ -16,6 +16,8 @@ export const ARM_AUDIENCE = 'https://management.azure.com/';
 
 export class RequestHandler {
   readonly log: RequestLogEntry[] = [];
+  /** Told of every request as it arrives (before its answer), so tests can act on "request N arrived". */
+  readonly arrivals = new Set<(entry: RequestLogEntry) => void>();
   private readonly entries = new WeakMap<ServerResponse, { entry: RequestLogEntry; started: bigint }>();
 
   constructor(
@@ -48,6 +50,7 @@ export class RequestHandler {
     };
     const started = process.hrtime.bigint();
     this.log.push(entry);
+    for (const listener of [...this.arrivals]) listener(entry);
     // Status and duration are recorded when the answer is written (see send): a client may read it
     // before 'finish' fires. A reset connection keeps status 0 and gets its duration on close.
     res.on('close', () => {

@@ -15,7 +15,7 @@ import { registerResources } from './routes/resources';
 import { registerStorage } from './routes/storage';
 import { Router } from './router';
 import { RequestHandler } from './server';
-import type { ArmEmulator, ArmEmulatorOptions, BuildScenario, FaultSpec, World } from './types';
+import type { ArmEmulator, ArmEmulatorOptions, BuildScenario, FaultSpec, RequestLogEntry, World } from './types';
 
 export type * from './types';
 export { ARM_AUDIENCE } from './server';
@@ -45,6 +45,25 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
     clearRequests: () => {
       (handler as RequestHandler).log.length = 0;
     },
+    waitForRequest: (match: (entry: RequestLogEntry) => boolean, signal?: AbortSignal) =>
+      new Promise<RequestLogEntry>((resolve, reject) => {
+        const h = handler as RequestHandler;
+        const seen = h.log.find(match);
+        if (seen) return resolve({ ...seen });
+        const onAbort = () => {
+          h.arrivals.delete(listener);
+          reject(signal?.reason ?? new Error('stopped waiting for a request'));
+        };
+        const listener = (entry: RequestLogEntry) => {
+          if (!match(entry)) return;
+          h.arrivals.delete(listener);
+          signal?.removeEventListener('abort', onAbort);
+          resolve({ ...entry });
+        };
+        if (signal?.aborted) return onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        h.arrivals.add(listener);
+      }),
     injectFault: (f: FaultSpec) => ctx.faults.add(f),
     clearFaults: () => ctx.faults.clear(),
     setScenario: (s: Partial<BuildScenario>) => {
@@ -81,6 +100,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
     state: api.state,
     requests: api.requests,
     clearRequests: api.clearRequests,
+    waitForRequest: api.waitForRequest,
     injectFault: api.injectFault,
     setScenario: api.setScenario,
     stop,

@@ -9,16 +9,20 @@ import { lastName, serviceId, stableGuid } from './resourceIds';
 import type { ArmEmulatorOptions, BuildScenario, BuildTiming } from './types';
 import { TYPES, WorldStore, type Json, type StoredResource, type TemplateRecord } from './world';
 
+/**
+ * Short phases: tests wait for every one of them. A test that watches a phase
+ * go by sets its own timing (or scaledTiming of the recorded one).
+ */
 export const DEFAULT_TIMING: BuildTiming = {
-  provisioningMs: 250,
-  queuedMs: 250,
-  buildingMs: 300,
-  customizerMs: 300,
-  optimizingMs: 200,
-  validatingMs: 250,
-  distributingMs: 300,
-  cancelMs: 250,
-  deleteMs: 250,
+  provisioningMs: 100,
+  queuedMs: 100,
+  buildingMs: 150,
+  customizerMs: 150,
+  optimizingMs: 100,
+  validatingMs: 100,
+  distributingMs: 150,
+  cancelMs: 100,
+  deleteMs: 100,
 };
 
 export const DEFAULT_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';

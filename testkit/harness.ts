@@ -1,16 +1,17 @@
 /**
  * End-to-end harness: the bundled AzureImageBuilder task, run the way the
- * agent runs it (test/agent), against every local stand-in for Azure
- * (test/emulators/localAzure.ts). Used by the e2e tests and by `npm start`.
+ * agent runs it (testkit/agent), against every local stand-in for Azure
+ * (testkit/emulators/localAzure.ts). Used by the e2e tests and by `npm start`.
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runTaskLikeAgent, type AgentEndpoint, type AgentRunOptions, type AgentRunResult } from '../agent/runTaskLikeAgent';
-import type { LocalAzure } from '../emulators/localAzure';
-import type { World } from '../emulators/arm/index';
-import { repoRoot } from '../support/repoRoot';
+import { runTaskLikeAgent, type AgentEndpoint, type AgentRunOptions, type AgentRunResult } from './agent/runTaskLikeAgent';
+import { findNode20 } from './agent/nodeBinaries';
+import type { LocalAzure } from './emulators/localAzure';
+import type { World } from './emulators/arm/index';
+import { repoRoot } from './repoRoot';
 
 export const TASK_DIR = path.join(repoRoot, 'tasks', 'AzureImageBuilder', 'AzureImageBuilderV1');
 
@@ -232,3 +233,29 @@ export function linuxGalleryInputs(world: ImageWorld, packagePath: string): Reco
     pollIntervalSeconds: '5',
   };
 }
+
+let node20: string | undefined;
+/** The Node 20 binary, whatever runs the tests (npm test may put Node 24 first on PATH). */
+export function node20Path(): string {
+  return (node20 ??= findNode20());
+}
+
+let counter = 0;
+/** A template name unique within the run, so scenarios sharing one stand-in never see each other's resources. */
+export function uniqueTemplateName(prefix: string): string {
+  counter += 1;
+  return `e2e-${prefix}-${process.pid}-${counter}`;
+}
+
+/** Short phases for the ARM stand-in: a build a task run watches in a few seconds. */
+export const FAST_BUILD = {
+  provisioningMs: 100,
+  queuedMs: 100,
+  buildingMs: 200,
+  customizerMs: 300,
+  optimizingMs: 100,
+  validatingMs: 100,
+  distributingMs: 200,
+  cancelMs: 200,
+  deleteMs: 200,
+};
