@@ -230,7 +230,7 @@ export function linuxGalleryInputs(world: ImageWorld, packagePath: string): Reco
     storageAccountName: world.storageAccountName,
     inlineScript: 'sh bin/install.sh',
     galleryImageId: world.linuxGalleryImageId,
-    pollIntervalSeconds: '5',
+    pollIntervalSeconds: '2',
   };
 }
 

@@ -230,7 +230,7 @@ describe('parseConfig: valid inputs', () => {
         optimizeVmBoot: 'true',
         templateTags: 'owner=platform\ncost-center=42',
         cleanup: 'onSuccess',
-        pollIntervalSeconds: '5',
+        pollIntervalSeconds: '2',
         dryRun: 'true',
         preflightOnly: 'true',
         additionalCustomizers: '[{"type":"File","sourceUri":"https://example.com/web.conf","destination":"/tmp/web.conf"}]',
@@ -253,7 +253,7 @@ describe('parseConfig: valid inputs', () => {
     assert.equal(config.optimizeVmBoot, true);
     assert.deepEqual(config.templateTags, { owner: 'platform', 'cost-center': '42' });
     assert.equal(config.cleanup, 'onSuccess');
-    assert.equal(config.pollIntervalSeconds, 5);
+    assert.equal(config.pollIntervalSeconds, 2);
     assert.equal(config.dryRun, true);
     assert.equal(config.preflightOnly, true);
     assert.deepEqual(config.customize.additionalCustomizers, [{ type: 'File', sourceUri: 'https://example.com/web.conf', destination: '/tmp/web.conf' }]);

@@ -86,7 +86,7 @@ const RULES: Rule[] = [
   { title: 'build timeout negative', inputs: { ...base, buildTimeoutInMinutes: '-5' }, input: 'buildTimeoutInMinutes', message: "Input 'buildTimeoutInMinutes': expected a whole number, got '-5'." },
   { title: 'build timeout fractional', inputs: { ...base, buildTimeoutInMinutes: '90.5' }, input: 'buildTimeoutInMinutes', message: "Input 'buildTimeoutInMinutes': expected a whole number, got '90.5'." },
   { title: 'os disk size not a number', inputs: { ...base, osDiskSizeGB: 'large' }, input: 'osDiskSizeGB', message: "Input 'osDiskSizeGB': expected a whole number, got 'large'." },
-  { title: 'poll interval under 5 seconds', inputs: { ...base, pollIntervalSeconds: '2' }, input: 'pollIntervalSeconds', message: "Input 'pollIntervalSeconds': expected at least 5 seconds, got '2'. Faster polling only spends the subscription's Azure Resource Manager read limit; it does not make the build faster." },
+  { title: 'poll interval under 2 seconds', inputs: { ...base, pollIntervalSeconds: '1' }, input: 'pollIntervalSeconds', message: "Input 'pollIntervalSeconds': expected at least 2 seconds, got '1'. Faster polling only spends the subscription's Azure Resource Manager read limit; it does not make the build faster." },
   { title: 'poll interval not a number', inputs: { ...base, pollIntervalSeconds: '15s' }, input: 'pollIntervalSeconds', message: "Input 'pollIntervalSeconds': expected a whole number, got '15s'." },
   // Windows switches and elevation
   { title: 'runAsSystem without runElevated', inputs: { ...windows, runAsSystem: 'true' }, input: 'runAsSystem', message: "Input 'runAsSystem': running as SYSTEM requires runElevated to be true." },

@@ -35,7 +35,7 @@ describe('e2e builds: sources, distributors, Linux and Windows, artifacts', func
     world = seedImageWorld(azure);
     const small = makeAppFolder();
     const large = makeAppFolder(21 * MiB);
-    const linux = { resourceGroup: world.resourceGroup, location: world.location, managedIdentity: world.identityId, pollIntervalSeconds: '5' };
+    const linux = { resourceGroup: world.resourceGroup, location: world.location, managedIdentity: world.identityId, pollIntervalSeconds: '2' };
     const scenarios: Record<string, Record<string, string>> = {
       pinnedPlatform: {
         ...linux,

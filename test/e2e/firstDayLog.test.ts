@@ -35,7 +35,7 @@ describe('e2e first day: a readable log, gallery latest pinned, a least-privileg
         { id: `${definition}/versions/1.11.0`, location, targetRegions: [{ name: 'eastus' }] },
       ],
     });
-    const common = { resourceGroup: world.resourceGroup, location, managedIdentity: world.identityId, pollIntervalSeconds: '5' };
+    const common = { resourceGroup: world.resourceGroup, location, managedIdentity: world.identityId, pollIntervalSeconds: '2' };
     const scenarios: Record<string, Record<string, string>> = {
       galleryLatest: {
         ...common,

@@ -129,8 +129,8 @@ const outputNames = (result: Run) => Object.keys(result.outputs).sort();
 const streamedLogLines = (result: Run) => result.log.filter((l) => /azure-arm|^Done exporting Packer logs/.test(l));
 const errorsOf = (result: Run) => result.issues.filter((i) => i.type === 'error').map((i) => i.message).join('\n');
 
-/** Customizing spans more than one poll (every 5 s), so the task reads the growing log on from an offset. */
-const TWO_POLL_BUILD = { ...FAST_BUILD, customizerMs: 2_000 };
+/** Customizing spans more than one poll (every 2 s), so the task reads the growing log on from an offset. */
+const TWO_POLL_BUILD = { ...FAST_BUILD, customizerMs: 3_000 };
 
 /**
  * Storage faults end to end. The storage fault proxy stands between the task
