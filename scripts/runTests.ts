@@ -106,10 +106,11 @@ function hasOption(args: readonly string[], ...names: string[]): boolean {
   return args.some((a) => names.includes(a) || names.some((n) => n.startsWith('--') && a.startsWith(`${n}=`)));
 }
 
+/** Mocha workers per core: see mochaInvocation. */
+const WORKERS_PER_CORE = 2;
+
 export interface MochaInvocation {
   args: string[];
-  /** Test files run side by side (mocha workers); 1 when mocha runs serially. */
-  jobs: number;
 }
 
 /**
@@ -117,9 +118,12 @@ export interface MochaInvocation {
  * `runTests.js build/test/x.test.js` would run every test. When files are named, run
  * with a copy of the configuration that has no spec.
  *
- * With `parallel` on, each test file runs in a worker: one worker per core
- * (os.availableParallelism()), no more workers than files named. Tests read
- * IB_TEST_JOBS to share the cores among the workers (test/support/limited.ts).
+ * With `parallel` on, each test file runs in a worker: two workers per core
+ * (os.availableParallelism()), no more workers than files named. Two, because
+ * the suite mostly waits: end-to-end files wait on the task's status polls and
+ * retry back-offs while their task processes sleep (a full run with one worker
+ * per core kept the cores about 40% busy). Each file caps its own task
+ * processes at the number of cores (test/support/limited.ts).
  */
 export function mochaInvocation(repoRoot: string, args: readonly string[], tempDir: string, cores: number = os.availableParallelism()): MochaInvocation {
   const rcPath = path.join(repoRoot, '.mocharc.json');
@@ -135,16 +139,13 @@ export function mochaInvocation(repoRoot: string, args: readonly string[], tempD
     out.unshift('--config', narrowedPath);
   }
   const parallel = (rc.parallel === true || hasOption(args, '--parallel', '-p')) && !hasOption(args, '--no-parallel');
-  if (!parallel) return { args: out, jobs: 1 };
-  let jobs = Math.max(1, Math.min(cores, specs.length > 0 ? specs.length : cores));
-  const given = args.findIndex((a) => a === '--jobs' || a === '-j' || a.startsWith('--jobs='));
-  if (given >= 0) {
-    const value = args[given]!.startsWith('--jobs=') ? args[given]!.slice('--jobs='.length) : args[given + 1];
-    jobs = Math.max(1, Number(value) || 1);
-  } else {
-    out.push('--jobs', String(jobs));
+  if (!parallel) return { args: out };
+  const given = args.some((a) => a === '--jobs' || a === '-j' || a.startsWith('--jobs='));
+  if (!given) {
+    const workers = WORKERS_PER_CORE * cores;
+    out.push('--jobs', String(Math.max(1, Math.min(workers, specs.length > 0 ? specs.length : workers))));
   }
-  return { args: out, jobs };
+  return { args: out };
 }
 
 async function main(): Promise<number> {
@@ -157,7 +158,6 @@ async function main(): Promise<number> {
       ...process.env,
       IB_TEST_TLS_DIR: tls.dir,
       NODE_EXTRA_CA_CERTS: tls.caPath,
-      IB_TEST_JOBS: String(mocha.jobs),
     };
     const child = spawn(process.execPath, [mochaBin, ...mocha.args], {
       cwd: repoRoot,

@@ -1,12 +1,12 @@
 import * as os from 'node:os';
 
 /**
- * How many task processes a test file runs side by side: one per core, the
- * cores shared among the test files mocha runs at the same time (IB_TEST_JOBS,
- * set by scripts/runTests.ts). More would only make each run slower on a busy
- * machine.
+ * How many task processes a test file runs side by side: one per core. A task
+ * run spends most of its time waiting (status polls, retry back-offs), so
+ * runs side by side finish sooner; more than the cores would only make each
+ * run slower when they all start at once.
  */
-export const TASK_PROCESSES = Math.max(1, Math.floor(os.availableParallelism() / Math.max(1, Number(process.env['IB_TEST_JOBS']) || 1)));
+export const TASK_PROCESSES = Math.max(1, os.availableParallelism());
 
 /**
  * Maps items through an async function with at most `limit` calls in flight,
