@@ -25,6 +25,7 @@ import { BlobServiceClient, ContainerClient, StorageSharedKeyCredential } from '
 import { LogSections } from '../shared/watch/logSections';
 import { LogTailer, LOG_CONTAINER, type LogContainer, type RangeReader, type StagingLogDeps } from '../shared/watch/logTailer';
 import { pollTemplateRun, type TemplateRunSnapshot } from '../shared/watch/statusPoller';
+import { realClock } from '../shared/core/clock';
 import { blobRangeReader } from '../shared/azure/stagingStorage';
 import { taskMessages as WATCH_MESSAGES } from '../testkit/localizer';
 
@@ -166,18 +167,8 @@ async function main(): Promise<void> {
     buildTimeoutInMinutes: 0,
     abortSignal: abort.signal,
     onTick: (s) => tailer.tick(s),
-    sleep: (ms, signal) =>
-      new Promise<void>((resolve, reject) => {
-        const onAbort = () => {
-          clearTimeout(timer);
-          reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-        };
-        const timer = setTimeout(() => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }, ms / job.speedup);
-        signal?.addEventListener('abort', onAbort, { once: true });
-      }),
+    // Real time, with the waits between polls compressed.
+    clock: { now: realClock.now, sleep: (ms, signal) => realClock.sleep(ms / job.speedup, signal) },
   });
   clearTimeout(stopAt);
   const watchedMs = performance.now() - started;

@@ -3,6 +3,7 @@
  * write of publishingProfile.excludeFromLatest, through the Compute SDK.
  */
 import type { ComputeManagementClient } from '@azure/arm-compute';
+import { realClock } from '../core/clock';
 
 export interface GalleryVersionRef {
   resourceGroup: string;
@@ -31,14 +32,6 @@ const UPDATE_POLL_MS = 1_000;
 /** How long the version may say Updating after the update's answer; the caller reads the result back either way. */
 const UPDATE_WAIT_LIMIT_MS = 15 * 60_000;
 const IN_PROGRESS = new Set(['updating', 'creating']);
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-  });
-}
 
 export function createGalleryVersionStore(compute: ComputeManagementClient, ref: GalleryVersionRef, pollIntervalMs = UPDATE_POLL_MS): GalleryVersionStore {
   const versions = compute.galleryImageVersions;
@@ -74,7 +67,9 @@ export function createGalleryVersionStore(compute: ComputeManagementClient, ref:
       // the update is done when the version itself says so.
       const deadline = Date.now() + UPDATE_WAIT_LIMIT_MS;
       while (IN_PROGRESS.has((await get(signal)).provisioningState?.toLowerCase() ?? '') && Date.now() < deadline) {
-        await sleep(pollIntervalMs, signal);
+        // The wait ends early on a cancel, which then ends the update wait with the cancel's reason.
+        await realClock.sleep(pollIntervalMs, signal);
+        signal?.throwIfAborted();
       }
     },
   };

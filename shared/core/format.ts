@@ -18,19 +18,28 @@ export function formatTimestamp(epochMs: number): string {
   return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** One line about an error for a log: status, code and message, without stack or request details. */
+/** Longest error line shown; the rest of a long message is cut with "...". */
+const MAX_ERROR_LINE = 300;
+
+/**
+ * Why something failed, in one line for a log or a message:
+ * `<status> <code>: <first line of message>`, e.g. `403 AuthorizationFailed:
+ * The client ... does not have authorization`. The SDKs throw Errors with
+ * statusCode and code; other libraries throw plain objects, read the same way.
+ * Stack and request (with its Authorization header) are left out, and a SAS
+ * signature in the message is hidden.
+ */
 export function describeError(error: unknown): string {
-  if (typeof error !== 'object' || error === null) return String(error);
+  if (typeof error !== 'object' || error === null) return shortLine(String(error));
   const e = error as { statusCode?: unknown; code?: unknown; message?: unknown };
-  const parts: string[] = [];
-  if (typeof e.statusCode === 'number') parts.push(String(e.statusCode));
-  if (typeof e.code === 'string' && e.code) parts.push(e.code);
-  const message = typeof e.message === 'string' ? firstLine(e.message) : '';
-  if (message) parts.push(message);
-  return redactSas(parts.join(' ') || String(error));
+  const prefix = [typeof e.statusCode === 'number' ? String(e.statusCode) : '', typeof e.code === 'string' ? e.code : ''].filter(Boolean).join(' ');
+  const message = typeof e.message === 'string' ? shortLine(e.message) : '';
+  if (prefix && message) return `${prefix}: ${message}`;
+  return prefix || message || shortLine(String(error));
 }
 
-function firstLine(text: string): string {
-  const line = text.split(/\r?\n/, 1)[0] ?? '';
-  return line.length > 300 ? `${line.slice(0, 300)}...` : line;
+/** The first line, redacted before it is cut so no part of a signature can survive the cut. */
+function shortLine(text: string): string {
+  const line = redactSas(text.split(/\r?\n/, 1)[0] ?? '');
+  return line.length > MAX_ERROR_LINE ? `${line.slice(0, MAX_ERROR_LINE)}...` : line;
 }

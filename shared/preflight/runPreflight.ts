@@ -6,6 +6,7 @@
  * reason a build that would have worked does not run.
  */
 import type { ImageBuilderConfig } from '../config/types';
+import { describeError } from '../core/format';
 import { PREFLIGHT_CHECKS } from './checks';
 import { memoizedReader } from './memoizedReader';
 import type { CheckResult, PreflightCheck, PreflightOutcome, PreflightReader, PreflightVerdict } from './types';
@@ -62,19 +63,4 @@ function verdictOf(results: readonly CheckResult[]): PreflightVerdict {
   if (results.some((r) => r.status === 'failed')) return 'failed';
   if (results.some((r) => r.status === 'warning')) return 'warnings';
   return 'passed';
-}
-
-/**
- * Why a read failed, in one line: the ARM error code and status when there is
- * one, the message otherwise. ARM error messages name resources and actions,
- * never tokens; the request (with its Authorization header) is left out.
- */
-function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const e = error as Error & { statusCode?: number; code?: string };
-    const prefix = [e.statusCode, e.code].filter((v) => v !== undefined && v !== '').join(' ');
-    const message = e.message.split(/\r?\n/)[0]?.slice(0, 300) ?? '';
-    return prefix ? `${prefix}: ${message}` : message || e.name;
-  }
-  return String(error).slice(0, 300);
 }

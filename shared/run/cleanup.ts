@@ -2,7 +2,7 @@
 import type { ImageBuilderConfig } from '../config/types';
 import type { TaskHost, TaskOutcome } from '../core/taskHost';
 import type { BuildServices, DeleteRequest, StagedUpload } from '../ports/buildServices';
-import { realClock, type Clock } from './clock';
+import { realClock, type Clock } from '../core/clock';
 
 /** What this run created and may have to remove. */
 export interface CreatedResources {

@@ -3,7 +3,7 @@ import type { ImageBuilderConfig } from '../config/types';
 import type { TaskHost } from '../core/taskHost';
 import { LocalizedError } from '../core/localizedError';
 import type { BuildServices, TemplateState } from '../ports/buildServices';
-import { realClock, type Clock } from './clock';
+import { realClock, type Clock } from '../core/clock';
 
 /**
  * How long a run waits for its own name to come free: a cancel of the

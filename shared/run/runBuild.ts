@@ -11,7 +11,7 @@ import { watchRun, type WatchResult } from './watchRun';
 import { reportSuccess, reportFailure } from './finish';
 import { uploadSummaryFile } from './summaryFile';
 import { cleanUp, type CleanupReport, type CreatedResources } from './cleanup';
-import type { Clock } from './clock';
+import type { Clock } from '../core/clock';
 import { replaceOwnLeftover } from './ownLeftover';
 import { ownershipTags, withOwnershipTags } from './ownership';
 import { sweepLeftovers } from './sweep';

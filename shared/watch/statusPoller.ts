@@ -8,6 +8,7 @@
  */
 
 import { effectiveBuildTimeoutMinutes } from '../core/buildTimeout';
+import { realClock, type Clock } from '../core/clock';
 import { isTransientError, retryAfterMs } from '../core/httpAnswer';
 import { type Phase, type PhaseDuration } from '../core/runPhase';
 
@@ -28,14 +29,6 @@ export interface TemplateRunSnapshot {
   /** Resource id of the staging resource group the service used. */
   exactStagingResourceGroup?: string;
 }
-
-/** Milliseconds since the epoch; injectable so tests control time. */
-export interface Clock {
-  now(): number;
-}
-
-/** Resolves after `ms`, or rejects with an AbortError as soon as `signal` aborts. */
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 export type WatchEvent =
   | { type: 'phaseChanged'; phase: Phase; previous?: Phase; at: number; elapsedMs: number; progressPercent: number }
@@ -86,8 +79,8 @@ export interface PollTemplateRunOptions {
    * here so that it makes exactly one read per poll. Errors it throws are ignored.
    */
   onTick?: (snapshot: TemplateRunSnapshot | undefined) => Promise<void>;
+  /** Time and the wait between polls; the real clock unless a test gives its own. */
   clock?: Clock;
-  sleep?: Sleep;
   /** Uniform in [0, 1). Default Math.random. */
   random?: () => number;
 }
@@ -145,28 +138,6 @@ function jitteredDelayMs(intervalSeconds: number, ratio: number, random: () => n
   return Math.max(0, Math.round(base * (1 - random() * ratio)));
 }
 
-const realClock: Clock = { now: () => Date.now() };
-
-const realSleep: Sleep = (ms, signal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-
-function abortError(): Error {
-  const err = new Error('The wait was aborted.');
-  err.name = 'AbortError';
-  return err;
-}
-
 const ABORTED = Symbol('aborted');
 
 /** Settles with `work`, or with ABORTED as soon as the signal fires (the read itself may go on; its answer is dropped). */
@@ -192,7 +163,6 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
 /** Polls until the run ends, the deadline passes, the signal aborts or reads keep failing. */
 export async function pollTemplateRun(options: PollTemplateRunOptions): Promise<PollResult> {
   const clock = options.clock ?? realClock;
-  const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
   const jitter = options.jitterRatio ?? DEFAULT_JITTER_RATIO;
   const maxFailures = options.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES;
@@ -293,12 +263,9 @@ export async function pollTemplateRun(options: PollTemplateRunOptions): Promise<
 
     // Never sleep past the deadline: wake up at it and report.
     const wait = Math.max(0, Math.min(delay, deadline - clock.now()));
-    try {
-      await sleep(wait, signal);
-    } catch (error) {
-      if (signal?.aborted) return { ...base(), kind: 'aborted' };
-      throw error;
-    }
+    // The wait ends early on abort; the poll ends with it rather than reading once more.
+    await clock.sleep(wait, signal);
+    if (signal?.aborted) return { ...base(), kind: 'aborted' };
   }
 }
 

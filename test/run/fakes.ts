@@ -1,6 +1,6 @@
 import type { ServiceConnection } from '../../shared/ports/serviceConnection';
 import type { BuildServices, DeleteRequest, ListedTemplate, TemplateOperations, TemplateState } from '../../shared/ports/buildServices';
-import type { Clock } from '../../shared/run/clock';
+import type { Clock } from '../../shared/core/clock';
 import type { PublishedGalleryVersion, PublishedManagedImage } from '../../shared/ports/publishedImages';
 
 export const connection: ServiceConnection = {

@@ -195,7 +195,6 @@ describe('LogTailer', () => {
       intervalSeconds: 15,
       buildTimeoutInMinutes: 60,
       clock,
-      sleep: clock.sleep,
       onEvent: createStatusPrinter(host, sections),
       onTick: (s) => tailer.tick(s),
     });
@@ -347,7 +346,6 @@ describe('LogTailer', () => {
       intervalSeconds: 15,
       buildTimeoutInMinutes: 0,
       clock,
-      sleep: clock.sleep,
       random: Math.random,
       onEvent: createStatusPrinter(host, sections),
       onTick: async (s) => {

@@ -46,7 +46,6 @@ function baseOptions(clock: FakeClock, get: () => Promise<TemplateRunSnapshot>, 
     intervalSeconds: 15,
     buildTimeoutInMinutes: 60,
     clock,
-    sleep: clock.sleep,
     random: () => 0, // no jitter unless a test asks for it
     ...extra,
   };
@@ -198,7 +197,7 @@ describe('pollTemplateRun', () => {
     assert.ok(host.lines.some((l) => l === '[2025-01-31T10:15:00Z] Stopped waiting for the build after 15m 00s: the build timeout (10 minutes) plus a margin of 5 minutes has passed.'));
   });
 
-  describe('at the deadline, with the real clock and sleep under sinon fake timers', () => {
+  describe('at the deadline, with the real clock under sinon fake timers', () => {
     let timers: sinon.SinonFakeTimers;
     const start = Date.UTC(2025, 0, 31, 10, 0, 0);
     beforeEach(() => {
@@ -275,6 +274,22 @@ describe('pollTemplateRun', () => {
     } finally {
       timers.restore();
     }
+  });
+
+  it('ends as aborted, without another read, when the wait of an injected clock ends early on an abort', async () => {
+    const controller = new AbortController();
+    const s = sequence([running('Customizing')]);
+    const clock = new FakeClock();
+    const waitedUnder: (AbortSignal | undefined)[] = [];
+    // The pipeline is cancelled during the wait: the clock's sleep returns early, as the real one does.
+    clock.sleep = async (_ms, signal) => {
+      waitedUnder.push(signal);
+      controller.abort();
+    };
+    const result = await pollTemplateRun(baseOptions(clock, s.get, { abortSignal: controller.signal }));
+    assert.equal(result.kind, 'aborted');
+    assert.equal(s.calls(), 1);
+    assert.deepEqual(waitedUnder, [controller.signal], 'the wait is given the signal so it can end early');
   });
 
   it('stops as soon as it is aborted while a read hangs', async () => {

@@ -1,6 +1,13 @@
-/** Time, injectable so tests need not wait. */
+/**
+ * Time, injectable so tests need not wait: the one clock of the watch, the
+ * cleanup and the leftover handling.
+ */
 export interface Clock {
   now(): number;
+  /**
+   * Resolves after `ms`, or early (never rejects) as soon as `signal` aborts:
+   * a caller that can be cancelled checks `signal.aborted` after the wait.
+   */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
