@@ -13,6 +13,10 @@
  * a child process of mocha and so in the same process group; the workers
  * inherit the environment, certificate variables included.
  *
+ * .mocharc.json lists the end-to-end folders first: their files are the
+ * longest (a minute and more), and mocha hands files to workers in that order,
+ * so none of them starts last and keeps the run going alone.
+ *
  * .mocharc.json sets `exit: true`: after the last test mocha exits even if a
  * handle is still open (a full run was seen waiting on an idle child of a
  * library after all tests had passed), and this wrapper then stops whatever

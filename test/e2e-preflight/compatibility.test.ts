@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { TITLES, assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, requireChecklist, startStage, type PreflightStage } from './support';
+import { TITLES, assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, requireChecklist } from './support';
+import { startStage, type Stage } from '../e2e/stage';
 
 /**
  * The gallery image definitions the build publishes to against the source
@@ -8,7 +9,7 @@ import { TITLES, assertFailedInPreflight, assertStoppedAfterPreflight, buildInpu
  */
 describe('e2e preflight: gallery compatibility and regions', function () {
   this.timeout(120_000);
-  let stage: PreflightStage;
+  let stage: Stage;
   let definition: (name: string) => string;
   /** A platform image that declares it runs as a Trusted Launch VM. */
   const trustedLaunchImage = 'Canonical:ubuntu-24_04-lts:server-tl';

@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { TITLES, assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, requireChecklist, startStage, type PreflightStage } from './support';
+import { TITLES, assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, requireChecklist } from './support';
+import { startStage, type Stage } from '../e2e/stage';
 
 describe('e2e preflight: managed identities', function () {
   this.timeout(120_000);
-  let stage: PreflightStage;
+  let stage: Stage;
   let identityIn: (name: string) => string;
   let buildVmIdentity: string;
 

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { RoleAssignmentSeed } from '../../testkit/emulators/arm/types';
-import { assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, startStage, warningsOf, type PreflightStage } from './support';
+import { assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, warningsOf } from './support';
+import { startStage, type Stage } from '../e2e/stage';
 
 const RIGHTS = 'Rights of the template identity';
 
@@ -12,7 +13,7 @@ const RIGHTS = 'Rights of the template identity';
  */
 describe('e2e preflight: rights of the template identity', function () {
   this.timeout(120_000);
-  let stage: PreflightStage;
+  let stage: Stage;
   let principalId: string;
   let sub: string;
   let rgScope: string;

@@ -5,11 +5,12 @@
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { buildInputs, errorsOf, observeRun, startStage, type ObservedRun, type PreflightStage } from './support';
+import { buildInputs, errorsOf, observeRun, type ObservedRun } from './support';
+import { startStage, type Stage } from '../e2e/stage';
 
 describe('e2e preflight: input errors known on the agent stop the task before any request', function () {
   this.timeout(180_000);
-  let stage: PreflightStage;
+  let stage: Stage;
 
   before(async () => {
     stage = await startStage();

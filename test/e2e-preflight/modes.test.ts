@@ -1,22 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { assertCleanup } from '../e2e/checks';
-import {
-  TITLES,
-  assertFailedInPreflight,
-  assertStoppedAfterPreflight,
-  buildInputs,
-  checklistOf,
-  linesOf,
-  observeRun,
-  permissionReads,
-  providerReads,
-  startStage,
-  summaryTexts,
-  templateWrites,
-  type Checklist,
-  type PreflightStage,
-  type Run,
-} from './support';
+import { TITLES, assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, checklistOf, linesOf, observeRun, permissionReads, providerReads, summaryTexts, templateWrites, type Checklist, type Run } from './support';
+import { startStage, type Stage } from '../e2e/stage';
 
 /** The summary tab holds the checklist: its title and one table row per line, with the check's title. */
 function assertSummaryHasChecklist(run: Run, checklist: Checklist): string {
@@ -36,7 +21,7 @@ function assertSummaryHasChecklist(run: Run, checklist: Checklist): string {
 
 describe('e2e preflight: the preflight and preflightOnly inputs', function () {
   this.timeout(180_000);
-  let stage: PreflightStage;
+  let stage: Stage;
 
   before(async () => {
     stage = await startStage();

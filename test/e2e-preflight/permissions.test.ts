@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { PermissionSeed } from '../../testkit/emulators/arm/types';
-import { TITLES, assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, requireChecklist, startStage, type PreflightStage } from './support';
+import { TITLES, assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, requireChecklist } from './support';
+import { startStage, type Stage } from '../e2e/stage';
 
 /**
  * What the service connection may do, as Microsoft.Authorization/permissions
@@ -11,7 +12,7 @@ import { TITLES, assertFailedInPreflight, assertStoppedAfterPreflight, buildInpu
  */
 describe('e2e preflight: permissions of the service connection', function () {
   this.timeout(120_000);
-  let stage: PreflightStage;
+  let stage: Stage;
   let rgScope: string;
   let storageScope: string;
 

@@ -1,21 +1,12 @@
 import * as assert from 'node:assert/strict';
-import {
-  TITLES,
-  assertFailedInPreflight,
-  assertStoppedAfterPreflight,
-  buildInputs,
-  linesOf,
-  observeRun,
-  requireChecklist,
-  startStage,
-  type PreflightStage,
-} from './support';
+import { TITLES, assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, requireChecklist } from './support';
+import { startStage, type Stage } from '../e2e/stage';
 
 type State = 'Registered' | 'NotRegistered' | 'Registering';
 
 describe('e2e preflight: resource providers', function () {
   this.timeout(120_000);
-  let stage: PreflightStage;
+  let stage: Stage;
   let subnetId: string;
   let aciSubnetId: string;
 

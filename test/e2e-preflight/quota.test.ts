@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { ComputeUsageSeed } from '../../testkit/emulators/arm/types';
-import { assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, startStage, type PreflightStage } from './support';
+import { assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun } from './support';
+import { startStage, type Stage } from '../e2e/stage';
 
 const QUOTA = 'Build VM size and quota';
 
@@ -11,7 +12,7 @@ const QUOTA = 'Build VM size and quota';
  */
 describe('e2e preflight: build VM size and vCPU quota', function () {
   this.timeout(120_000);
-  let stage: PreflightStage;
+  let stage: Stage;
   let location: string;
   const usage = (name: string, currentValue: number, limit: number): ComputeUsageSeed => ({ location, name, currentValue, limit });
 

@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { TITLES, assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, startStage, warningsOf, type PreflightStage } from './support';
+import { TITLES, assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, warningsOf } from './support';
+import { startStage, type Stage } from '../e2e/stage';
 
 describe('e2e preflight: source image', function () {
   this.timeout(120_000);
-  let stage: PreflightStage;
+  let stage: Stage;
   const plan = { name: 'hardened-24', product: 'hardened-ubuntu', publisher: 'contoso' };
   const planImage = 'contoso:hardened-ubuntu:hardened-24';
 

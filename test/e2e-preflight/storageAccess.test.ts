@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { StorageAccountSeed } from '../../testkit/emulators/arm/types';
-import { assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, startStage, TITLES, warningsOf, type PreflightStage } from './support';
+import { assertFailedInPreflight, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, TITLES, warningsOf } from './support';
+import { startStage, type Stage } from '../e2e/stage';
 
 /** Titles of the checks this file is about (the others are in support.ts). */
 const STORAGE = 'Artifact storage';
@@ -14,7 +15,7 @@ const STORAGE = 'Artifact storage';
  */
 describe('e2e preflight: locked-down artifact storage', function () {
   this.timeout(120_000);
-  let stage: PreflightStage;
+  let stage: Stage;
   let accountId: string;
   let subnetId: string;
 

@@ -6,10 +6,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { startLocalAzure, type LocalAzure, type StartLocalAzureOptions } from '../../testkit/emulators/localAzure';
+import type { LocalAzure } from '../../testkit/emulators/localAzure';
 import type { RequestLogEntry } from '../../testkit/emulators/arm/types';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld, type TaskRunRequest } from '../../testkit/harness';
-import { FAST_BUILD, node20Path, uniqueTemplateName } from '../e2e/checks';
+import { linuxGalleryInputs, runImageBuilderTask, type TaskRunRequest } from '../../testkit/harness';
+import { node20Path, uniqueTemplateName } from '../e2e/checks';
+import type { Stage } from '../e2e/stage';
 
 export type Run = Awaited<ReturnType<typeof runImageBuilderTask>>;
 
@@ -18,21 +19,8 @@ export const POLL_INTERVAL_SECONDS = 5;
 /** "Well under the poll interval": the whole preflight, all checks in parallel, in under half of it. */
 export const PREFLIGHT_BUDGET_SECONDS = POLL_INTERVAL_SECONDS / 2;
 
-export interface PreflightStage {
-  azure: LocalAzure;
-  world: ImageWorld;
-  app: string;
-}
-
-/** One set of stand-ins for a describe block, seeded with the e2e image world. */
-export async function startStage(options: StartLocalAzureOptions = {}): Promise<PreflightStage> {
-  const azure = await startLocalAzure({ buildTiming: FAST_BUILD, ...options });
-  const world = seedImageWorld(azure);
-  return { azure, world, app: makeAppFolder() };
-}
-
 /** A Linux gallery build with artifacts under a name of its own. */
-export function buildInputs(stage: PreflightStage, prefix: string, overrides: Record<string, string> = {}): Record<string, string> {
+export function buildInputs(stage: Stage, prefix: string, overrides: Record<string, string> = {}): Record<string, string> {
   return {
     ...linuxGalleryInputs(stage.world, stage.app),
     templateName: uniqueTemplateName(prefix),

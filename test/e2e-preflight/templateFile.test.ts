@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { repoRoot } from '../../testkit/repoRoot';
-import { buildInputs, errorsOf, observeRun, startStage, type PreflightStage, type Run } from './support';
+import { buildInputs, errorsOf, observeRun, type Run } from './support';
+import { startStage, type Stage } from '../e2e/stage';
 
 const fixtures = path.join(repoRoot, 'test', 'fixtures', 'armTemplates');
 
@@ -25,7 +26,7 @@ function printedTemplate(run: Run): Record<string, unknown> {
 
 describe('e2e preflight: an ARM deployment template as the template file', function () {
   this.timeout(180_000);
-  let stage: PreflightStage;
+  let stage: Stage;
   let folder: string;
 
   before(async () => {

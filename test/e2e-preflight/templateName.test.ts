@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { assertCleanup, waitForIdle } from '../e2e/checks';
-import { TITLES, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, requireChecklist, startStage, templateWrites, warningsOf, type PreflightStage } from './support';
+import { TITLES, assertStoppedAfterPreflight, buildInputs, linesOf, observeRun, requireChecklist, templateWrites, warningsOf } from './support';
+import { startStage, type Stage } from '../e2e/stage';
 
 describe('e2e preflight: template name', function () {
   this.timeout(180_000);
-  let stage: PreflightStage;
+  let stage: Stage;
   let templateId: (name: string) => string;
 
   /** A template of that name left by an earlier attempt, whose last run is in the given state. */
@@ -97,7 +98,7 @@ describe('e2e preflight: template name', function () {
 });
 
 /** Cancels a template's run through the ARM stand-in's cancel action, with an ARM token of the scenario's tenant. */
-async function fetchCancel(stage: PreflightStage, id: string): Promise<void> {
+async function fetchCancel(stage: Stage, id: string): Promise<void> {
   const token = await stage.azure.entra.issue({ tenantId: stage.azure.scenario.tenantId, audience: 'https://management.azure.com/' });
   const response = await fetch(`${stage.azure.arm.url}${id}/cancel?api-version=2025-10-01`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
   assert.ok(response.status < 300, `cancel of the seeded running template answered ${response.status}`);

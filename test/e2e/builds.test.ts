@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
-import { makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
+import type { LocalAzure } from '../../testkit/emulators/localAzure';
+import { makeAppFolder, runImageBuilderTask, type ImageWorld } from '../../testkit/harness';
 import { mapLimited } from '../support/limited';
+import { startStage } from './stage';
 import {
-  FAST_BUILD,
   artifactBlobsOf,
   assertCleanup,
   assertNoSecrets,
@@ -31,9 +31,8 @@ describe('e2e builds: sources, distributors, Linux and Windows, artifacts', func
   const managedTarget = (name: string) => `/subscriptions/${world.subscriptionId}/resourceGroups/${world.resourceGroup}/providers/Microsoft.Compute/images/${name}`;
 
   before(async () => {
-    azure = await startLocalAzure({ buildTiming: FAST_BUILD });
-    world = seedImageWorld(azure);
-    const small = makeAppFolder();
+    let small: string;
+    ({ azure, world, app: small } = await startStage());
     const large = makeAppFolder(21 * MiB);
     const linux = { resourceGroup: world.resourceGroup, location: world.location, managedIdentity: world.identityId, pollIntervalSeconds: '2' };
     const scenarios: Record<string, Record<string, string>> = {

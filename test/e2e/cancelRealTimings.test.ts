@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { RECORDED_TIMING } from '../../testkit/emulators/arm/recorded';
-import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
+import type { LocalAzure } from '../../testkit/emulators/localAzure';
+import { linuxGalleryInputs, runImageBuilderTask, type ImageWorld } from '../../testkit/harness';
 import { FAST_BUILD, artifactBlobsOf, assertNoSecrets, assertResult, deletionOf, node20Path, requestsForTemplate, templatesNamed, uniqueTemplateName } from './checks';
+import { startStage } from './stage';
 
 /**
  * A pipeline cancel against the stand-in playing what real Azure recorded:
@@ -18,9 +19,7 @@ describe('e2e cancel on recorded Azure timings', function () {
   let app: string;
 
   before(async () => {
-    azure = await startLocalAzure({ buildTiming: FAST_BUILD });
-    world = seedImageWorld(azure);
-    app = makeAppFolder();
+    ({ azure, world, app } = await startStage());
     // Customizing lasts a recorded minute so the cancel lands in it; cancel and delete last as recorded.
     azure.arm.setScenario({ timing: { ...FAST_BUILD, customizerMs: RECORDED_TIMING.customizerMs, cancelMs: RECORDED_TIMING.cancelMs, deleteMs: RECORDED_TIMING.deleteMs } });
   });

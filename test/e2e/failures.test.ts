@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { recordedProvisioningFailure } from '../../testkit/emulators/arm';
-import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
+import type { LocalAzure } from '../../testkit/emulators/localAzure';
+import { linuxGalleryInputs, runImageBuilderTask, type ImageWorld } from '../../testkit/harness';
+import { startStage } from './stage';
 import {
   FAST_BUILD,
   assertCleanup,
@@ -40,9 +41,7 @@ describe('e2e failure, partial success, cancel and cleanup policy', function () 
   let app: string;
 
   before(async () => {
-    azure = await startLocalAzure({ buildTiming: FAST_BUILD });
-    world = seedImageWorld(azure);
-    app = makeAppFolder();
+    ({ azure, world, app } = await startStage());
   });
   afterEach(() => {
     azure.arm.setScenario({ failCustomizerName: undefined, failDistributorKinds: undefined, provisioningFailure: undefined, timing: FAST_BUILD });

@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
+import type { LocalAzure } from '../../testkit/emulators/localAzure';
 import type { FaultSpec, RequestLogEntry } from '../../testkit/emulators/arm/types';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
+import { linuxGalleryInputs, runImageBuilderTask, type ImageWorld } from '../../testkit/harness';
 import { mapLimited } from '../support/limited';
-import { FAST_BUILD, assertCleanup, assertNoSecrets, assertResult, node20Path, requestsForTemplate, uniqueTemplateName } from './checks';
+import { assertCleanup, assertNoSecrets, assertResult, node20Path, requestsForTemplate, uniqueTemplateName } from './checks';
+import { startStage } from './stage';
 
 type Run = Awaited<ReturnType<typeof runImageBuilderTask>>;
 type FaultKind = Pick<FaultSpec, 'kind' | 'status' | 'retryAfterSeconds' | 'delayMs'> & { label: string; count: number };
@@ -83,9 +84,7 @@ describe('e2e faults: every injected fault on every ARM operation, same result a
   };
 
   before(async () => {
-    azure = await startLocalAzure({ buildTiming: FAST_BUILD });
-    world = seedImageWorld(azure);
-    app = makeAppFolder();
+    ({ azure, world, app } = await startStage());
     const templateName = uniqueTemplateName('baseline');
     baseline = await runImageBuilderTask({ azure, nodePath: node20Path(), inputs: inputsFor(templateName) });
     assertResult(baseline, 'Succeeded');

@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
-import { makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
-import { FAST_BUILD, assertNoSecrets, assertResult, recordSubmittedTemplates, uniqueTemplateName } from './checks';
+import type { LocalAzure } from '../../testkit/emulators/localAzure';
+import { makeAppFolder, runImageBuilderTask, type ImageWorld } from '../../testkit/harness';
+import { assertNoSecrets, assertResult, recordSubmittedTemplates, uniqueTemplateName } from './checks';
+import { startStage } from './stage';
 
 type Run = Awaited<ReturnType<typeof runImageBuilderTask>>;
 
@@ -22,8 +23,7 @@ describe('e2e first day: a readable log, gallery latest pinned, a least-privileg
   const runs = new Map<string, { templateName: string; result: Run; submitted?: Record<string, unknown> }>();
 
   before(async () => {
-    azure = await startLocalAzure({ buildTiming: FAST_BUILD });
-    world = seedImageWorld(azure);
+    ({ azure, world } = await startStage());
     definition = world.sourceGalleryVersionId.replace(/\/versions\/[^/]+$/, '');
     const { location } = world;
     // 1.0.0 is seeded; 1.10.0 is the newest that may stand for latest (numeric order, not text order).

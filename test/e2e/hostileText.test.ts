@@ -3,9 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseLoggingCommand } from '../../testkit/agent/loggingCommand';
-import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
-import { FAST_BUILD, assertNoSecrets, assertResult, uniqueTemplateName } from './checks';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
+import type { LocalAzure } from '../../testkit/emulators/localAzure';
+import { assertNoSecrets, assertResult, uniqueTemplateName } from './checks';
+import { startStage } from './stage';
+import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, type ImageWorld } from '../../testkit/harness';
 
 type Run = Awaited<ReturnType<typeof runImageBuilderTask>>;
 
@@ -63,8 +64,7 @@ describe('e2e hostile text: build log lines, template lines and file names reach
   let world: ImageWorld;
 
   before(async () => {
-    azure = await startLocalAzure({ buildTiming: FAST_BUILD });
-    world = seedImageWorld(azure);
+    ({ azure, world } = await startStage());
   });
   after(async () => {
     await azure?.stop();

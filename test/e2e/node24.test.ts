@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { node24Path } from '../../testkit/agent/nodeBinaries';
-import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld, type SignInScheme } from '../../testkit/harness';
+import type { LocalAzure } from '../../testkit/emulators/localAzure';
+import { linuxGalleryInputs, runImageBuilderTask, type ImageWorld, type SignInScheme } from '../../testkit/harness';
 import { mapLimited } from '../support/limited';
 import { FAST_BUILD, assertCleanup, assertNoSecrets, assertResult, requestsForTemplate, statusReadOfRun, uniqueTemplateName } from './checks';
+import { startStage } from './stage';
 
 /** The same bundle on Node 24: a full build per sign-in scheme, and a cancel. */
 describe('e2e on Node 24: every sign-in scheme and cancel', function () {
@@ -15,9 +16,7 @@ describe('e2e on Node 24: every sign-in scheme and cancel', function () {
 
   before(async () => {
     assert.match(execFileSync(node24Path, ['--version'], { encoding: 'utf8' }), /^v24\./, 'the Node 24 binary is Node 24');
-    azure = await startLocalAzure({ buildTiming: FAST_BUILD });
-    world = seedImageWorld(azure);
-    app = makeAppFolder();
+    ({ azure, world, app } = await startStage());
   });
   after(async () => {
     await azure?.stop();

@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { RECORDED_TIMING } from '../../testkit/emulators/arm/recorded';
-import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
+import type { LocalAzure } from '../../testkit/emulators/localAzure';
+import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, type ImageWorld } from '../../testkit/harness';
 import { FAST_BUILD, artifactBlobsOf, assertNoSecrets, assertResult, deletionOf, node20Path, requestsForTemplate, templatesNamed } from './checks';
+import { startStage } from './stage';
 
 /**
  * Two jobs of one pipeline run (same build id and attempt, different
@@ -16,8 +17,7 @@ describe('e2e parallel jobs of one run', function () {
   let world: ImageWorld;
 
   before(async () => {
-    azure = await startLocalAzure({ buildTiming: { ...FAST_BUILD, deleteMs: RECORDED_TIMING.deleteMs } });
-    world = seedImageWorld(azure);
+    ({ azure, world } = await startStage({ buildTiming: { ...FAST_BUILD, deleteMs: RECORDED_TIMING.deleteMs } }));
   });
   after(async () => {
     await azure?.stop();

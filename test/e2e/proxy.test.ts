@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
+import type { LocalAzure } from '../../testkit/emulators/localAzure';
 import { closedPort, startForwardProxy, type ForwardProxy } from '../support/forwardProxy';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, serviceConnection, type ImageWorld } from '../../testkit/harness';
-import { FAST_BUILD, assertCleanup, assertNoSecrets, assertResult, node20Path, uniqueTemplateName, writes } from './checks';
+import { linuxGalleryInputs, runImageBuilderTask, serviceConnection, type ImageWorld } from '../../testkit/harness';
+import { assertCleanup, assertNoSecrets, assertResult, node20Path, uniqueTemplateName, writes } from './checks';
+import { startStage } from './stage';
 
 type Run = Awaited<ReturnType<typeof runImageBuilderTask>>;
 
@@ -30,9 +31,7 @@ describe('e2e proxy: the agent\'s proxy and certificate settings', function () {
   let targets: { entra: string; arm: string; devops: string; azurite: string };
 
   before(async function () {
-    azure = await startLocalAzure({ buildTiming: FAST_BUILD });
-    world = seedImageWorld(azure);
-    app = makeAppFolder();
+    ({ azure, world, app } = await startStage());
     targets = {
       entra: hostPort(azure.entra.authorityHost),
       arm: hostPort(azure.arm.url),

@@ -3,10 +3,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, serviceConnection, type ImageWorld, type SignInScheme } from '../../testkit/harness';
+import type { LocalAzure } from '../../testkit/emulators/localAzure';
+import { linuxGalleryInputs, runImageBuilderTask, serviceConnection, type ImageWorld, type SignInScheme } from '../../testkit/harness';
 import {
-  FAST_BUILD,
   assertCleanup,
   assertNoSecrets,
   assertResult,
@@ -16,6 +15,7 @@ import {
   writes,
 } from './checks';
 import { startForgedOidcServer } from './forgedOidc';
+import { startStage } from './stage';
 
 describe('e2e sign-in: every service connection scheme, and refusal of bad credentials', function () {
   this.timeout(120_000);
@@ -24,9 +24,7 @@ describe('e2e sign-in: every service connection scheme, and refusal of bad crede
   let app: string;
 
   before(async () => {
-    azure = await startLocalAzure({ buildTiming: FAST_BUILD });
-    world = seedImageWorld(azure);
-    app = makeAppFolder();
+    ({ azure, world, app } = await startStage());
   });
   after(async () => {
     await azure?.stop();

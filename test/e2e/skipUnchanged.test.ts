@@ -3,9 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { node24Path } from '../../testkit/agent/nodeBinaries';
 import type { AgentRunResult } from '../../testkit/agent/runTaskLikeAgent';
-import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
-import { FAST_BUILD, artifactBlobsOf, assertResult, node20Path, requestsForTemplate, templatesNamed, uniqueTemplateName, writes } from './checks';
+import type { LocalAzure } from '../../testkit/emulators/localAzure';
+import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, type ImageWorld } from '../../testkit/harness';
+import { artifactBlobsOf, assertResult, node20Path, requestsForTemplate, templatesNamed, uniqueTemplateName, writes } from './checks';
+import { startStage } from './stage';
 
 const FINGERPRINT_TAG = 'imageBuilderFingerprint';
 
@@ -20,8 +21,7 @@ describe('e2e skip unchanged builds', function () {
   let world: ImageWorld;
 
   before(async () => {
-    azure = await startLocalAzure({ buildTiming: FAST_BUILD });
-    world = seedImageWorld(azure);
+    ({ azure, world } = await startStage());
   });
   after(async () => {
     await azure?.stop();

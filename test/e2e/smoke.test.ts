@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
+import type { LocalAzure } from '../../testkit/emulators/localAzure';
 import { deletionOf } from './checks';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
+import { startStage } from './stage';
+import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, type ImageWorld } from '../../testkit/harness';
 
 describe('e2e smoke: a Linux gallery build through the agent stand-in', function () {
   this.timeout(180_000);
@@ -9,8 +10,7 @@ describe('e2e smoke: a Linux gallery build through the agent stand-in', function
   let world: ImageWorld;
 
   before(async () => {
-    azure = await startLocalAzure({ buildTiming: { provisioningMs: 100, queuedMs: 200, buildingMs: 300, customizerMs: 600, distributingMs: 300, cancelMs: 200, deleteMs: 200 } });
-    world = seedImageWorld(azure);
+    ({ azure, world } = await startStage({ buildTiming: { provisioningMs: 100, queuedMs: 200, buildingMs: 300, customizerMs: 600, distributingMs: 300, cancelMs: 200, deleteMs: 200 } }));
   });
   after(async () => {
     await azure?.stop();

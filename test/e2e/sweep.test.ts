@@ -1,16 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
-import { linuxGalleryInputs, makeAppFolder, runImageBuilderTask, seedImageWorld, type ImageWorld } from '../../testkit/harness';
+import type { LocalAzure } from '../../testkit/emulators/localAzure';
+import { linuxGalleryInputs, runImageBuilderTask, type ImageWorld } from '../../testkit/harness';
 import { FAST_BUILD, assertCleanup, assertNoSecrets, assertResult, deletionOf, node20Path, requestsForTemplate, templatesNamed, uniqueTemplateName } from './checks';
-
-/** Polls the ARM stand-in until `ready` holds: the event a step waits for. */
-async function until(what: string, ready: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!ready()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { startStage } from './stage';
 
 /**
  * Leftovers of earlier runs: a cancelled run leaves its template still
@@ -25,9 +17,7 @@ describe('e2e sweep of earlier leftovers', function () {
   let app: string;
 
   before(async () => {
-    azure = await startLocalAzure({ buildTiming: FAST_BUILD });
-    world = seedImageWorld(azure);
-    app = makeAppFolder();
+    ({ azure, world, app } = await startStage());
   });
   after(async () => {
     await azure?.stop();
@@ -82,7 +72,7 @@ describe('e2e sweep of earlier leftovers', function () {
     seedTemplate(foreign, { createdBy: 'packer' }, 'Canceled');
 
     // Run 2 starts once Azure has finished canceling run 1's build.
-    await until('the leftover to be Canceled', () => templatesNamed(azure, leftover)[0]?.lastRunStatus?.['runState'] === 'Canceled');
+    await azure.arm.waitForState((s) => s.imageTemplates.find((t) => t.name === leftover)?.lastRunStatus?.['runState'] === 'Canceled');
     azure.arm.setScenario({ timing: FAST_BUILD });
     const requestsBefore = azure.arm.requests().length;
     const second = uniqueTemplateName('sweep-second');

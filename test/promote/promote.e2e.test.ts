@@ -3,9 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { node24Path } from '../../testkit/agent/nodeBinaries';
 import { runTaskLikeAgent, type AgentRunResult } from '../../testkit/agent/runTaskLikeAgent';
-import { startLocalAzure, type LocalAzure } from '../../testkit/emulators/localAzure';
+import type { LocalAzure } from '../../testkit/emulators/localAzure';
 import { FAST_BUILD, assertNoSecrets, assertResult, node20Path } from '../e2e/checks';
-import { seedImageWorld, serviceConnection, type ImageWorld } from '../../testkit/harness';
+import { serviceConnection, type ImageWorld } from '../../testkit/harness';
+import { startStage } from '../e2e/stage';
 import { repoRoot } from '../../testkit/repoRoot';
 
 const TASK_DIR = path.join(repoRoot, 'tasks', 'AzureImageVersionPromote', 'AzureImageVersionPromoteV1');
@@ -22,8 +23,7 @@ describe('e2e promote and demote a gallery image version', function () {
   let counter = 0;
 
   before(async () => {
-    azure = await startLocalAzure({ buildTiming: FAST_BUILD });
-    world = seedImageWorld(azure);
+    ({ azure, world } = await startStage());
   });
   after(async () => {
     await azure?.stop();

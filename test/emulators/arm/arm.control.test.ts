@@ -207,6 +207,40 @@ describe('ARM emulator front door, validation, faults and admin API', function (
       assert.ok((log[2]?.durationMs ?? 0) >= 290, `slow fault held the answer: ${log[2]?.durationMs} ms`);
     });
 
+    it('waitForState: settles when the simulated service reaches the state, not before; at once when it is there; rejects when the wait is aborted', async () => {
+      h.arm.seed({
+        imageTemplates: [
+          {
+            id: T('wait-cancel'),
+            resource: {
+              ...validTemplate(),
+              properties: {
+                ...(validTemplate().properties as Json),
+                provisioningState: 'Succeeded',
+                lastRunStatus: { startTime: new Date().toISOString(), runState: 'Running', runSubState: 'Customizing', message: '' },
+              },
+            },
+          },
+        ],
+      });
+      h.arm.setScenario({ timing: { cancelMs: 200 } });
+      const runStateOf = (state: ReturnType<typeof h.arm.state>) => state.imageTemplates.find((t) => t.name === 'wait-cancel')?.lastRunStatus?.['runState'];
+      const canceled = h.arm.waitForState((s) => runStateOf(s) === 'Canceled');
+      let settled = false;
+      void canceled.then(() => (settled = true));
+      const answer = await call('POST', `${T('wait-cancel')}/cancel`);
+      assert.equal(answer.status, 204);
+      assert.equal(runStateOf(h.arm.state()), 'Canceling');
+      assert.equal(settled, false, 'not settled while Canceling');
+      assert.equal(runStateOf(await canceled), 'Canceled');
+      assert.equal(runStateOf(await h.arm.waitForState((s) => runStateOf(s) === 'Canceled')), 'Canceled', 'already there');
+      const abort = new AbortController();
+      const never = h.arm.waitForState(() => false, abort.signal);
+      abort.abort(new Error('gave up'));
+      await assert.rejects(never, /gave up/);
+      h.arm.setScenario({ timing: {} });
+    });
+
     it('logs every ARM request with method, path, query and status, and never the admin API', async () => {
       h.arm.clearRequests();
       await call('GET', `/subscriptions/${SUB}/providers/Microsoft.Compute/locations/${LOCATION}/publishers/Canonical/artifacttypes/vmimage/offers/ubuntu-24_04-lts/skus/server/versions`, { apiVersion: '2024-07-01' });

@@ -45,8 +45,24 @@ export class EmulatorContext {
   /** Aborted on stop(): every background task ends. */
   readonly shutdown = new AbortController();
   private readonly tasks = new Set<Promise<unknown>>();
+  /** Told whenever the world may have changed: see changed(). */
+  readonly changeListeners = new Set<() => void>();
 
   constructor(readonly options: ArmEmulatorOptions) {}
+
+  /**
+   * Tells the change listeners, once the code that changed the world has run.
+   * The world only changes in a request handler or after a simulated phase's
+   * sleep, so answering a request, ending a sleep and ending a background task
+   * are the moments to tell; setImmediate lets the continuation of the sleep
+   * (a phase's state assignment) run first.
+   */
+  changed(): void {
+    if (this.changeListeners.size === 0) return;
+    setImmediate(() => {
+      for (const listener of [...this.changeListeners]) listener();
+    });
+  }
 
   timing(): BuildTiming {
     return { ...DEFAULT_TIMING, ...this.options.buildTiming, ...this.scenario.timing };
@@ -63,7 +79,10 @@ export class EmulatorContext {
       },
     );
     this.tasks.add(p);
-    void p.finally(() => this.tasks.delete(p));
+    void p.finally(() => {
+      this.tasks.delete(p);
+      this.changed();
+    });
     return p;
   }
 
@@ -86,6 +105,7 @@ export class EmulatorContext {
       const timer = setTimeout(() => {
         for (const s of signals) s.removeEventListener('abort', onAbort);
         resolve();
+        this.changed();
       }, ms);
       for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
     });

@@ -15,7 +15,7 @@ import { registerResources } from './routes/resources';
 import { registerStorage } from './routes/storage';
 import { Router } from './router';
 import { RequestHandler } from './server';
-import type { ArmEmulator, ArmEmulatorOptions, BuildScenario, FaultSpec, RequestLogEntry, World } from './types';
+import type { ArmEmulator, ArmEmulatorOptions, BuildScenario, FaultSpec, RequestLogEntry, World, WorldSnapshot } from './types';
 
 export type * from './types';
 export { ARM_AUDIENCE } from './server';
@@ -39,7 +39,10 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
 
   let handler: RequestHandler | undefined;
   const api = {
-    seed: (world: Partial<World>) => ctx.world.seed(world),
+    seed: (world: Partial<World>) => {
+      ctx.world.seed(world);
+      ctx.changed();
+    },
     state: () => ctx.world.snapshot((t) => ctx.renderTemplate(t), ctx.ops.inProgress),
     requests: () => (handler as RequestHandler).log.map((e) => ({ ...e, query: { ...e.query } })),
     clearRequests: () => {
@@ -63,6 +66,24 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
         if (signal?.aborted) return onAbort();
         signal?.addEventListener('abort', onAbort, { once: true });
         h.arrivals.add(listener);
+      }),
+    waitForState: (ready: (state: WorldSnapshot) => boolean, signal?: AbortSignal) =>
+      new Promise<WorldSnapshot>((resolve, reject) => {
+        const onAbort = () => {
+          ctx.changeListeners.delete(check);
+          reject(signal?.reason ?? new Error('stopped waiting for a state'));
+        };
+        function check(): void {
+          const state = api.state();
+          if (!ready(state)) return;
+          ctx.changeListeners.delete(check);
+          signal?.removeEventListener('abort', onAbort);
+          resolve(state);
+        }
+        if (signal?.aborted) return onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        ctx.changeListeners.add(check);
+        check();
       }),
     injectFault: (f: FaultSpec) => ctx.faults.add(f),
     clearFaults: () => ctx.faults.clear(),
@@ -101,6 +122,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
     requests: api.requests,
     clearRequests: api.clearRequests,
     waitForRequest: api.waitForRequest,
+    waitForState: api.waitForState,
     injectFault: api.injectFault,
     setScenario: api.setScenario,
     stop,

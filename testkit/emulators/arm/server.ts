@@ -141,6 +141,7 @@ export class RequestHandler {
     }
     res.writeHead(reply.status, headers);
     res.end(payload);
+    this.ctx.changed();
   }
 }
 

@@ -394,6 +394,12 @@ export interface ArmEmulator {
    * count. Lets a test act on an event of the service instead of after a delay.
    */
   waitForRequest(match: (entry: RequestLogEntry) => boolean, signal?: AbortSignal): Promise<RequestLogEntry>;
+  /**
+   * The state as soon as `ready` holds for it: checked now and after every
+   * change (an answered request, the end of a simulated phase). Lets a test
+   * wait for the service to reach a state instead of polling it.
+   */
+  waitForState(ready: (state: WorldSnapshot) => boolean, signal?: AbortSignal): Promise<WorldSnapshot>;
   injectFault(f: FaultSpec): void;
   setScenario(s: Partial<BuildScenario>): void;
   stop(): Promise<void>;
