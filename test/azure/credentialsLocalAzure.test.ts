@@ -12,7 +12,7 @@ describe('createCredential against the Entra ID and Azure DevOps stand-ins', fun
   let local: LocalAzure;
 
   before(async function () {
-    local = await startLocalAzure({ seed: false });
+    local = await startLocalAzure({ seed: false, reuseStorage: true });
   });
   after(async function () {
     await local?.stop();

@@ -52,7 +52,7 @@ describe('e2e preflight: the pull-request sample pipeline', function () {
   before(async () => {
     const raw = parse(fs.readFileSync(SAMPLE, 'utf8')) as SamplePipeline;
     const storageAccountName = String(raw.steps?.find((s) => s.task?.startsWith('AzureImageBuilder@'))?.inputs?.['storageAccountName']);
-    azure = await startLocalAzure({ buildTiming: FAST_BUILD, storageAccountNames: [storageAccountName] });
+    azure = await startLocalAzure({ buildTiming: FAST_BUILD, storageAccountNames: [storageAccountName], reuseStorage: true });
     connection = serviceConnection(azure, 'secret');
     inputs = sampleInputs({ azureSubscription: connection.id, subscriptionId: azure.scenario.subscriptionId });
 

@@ -14,10 +14,14 @@ export interface Stage<A extends LocalAzure = LocalAzure> {
   app: string;
 }
 
-/** Starts the stand-ins with short build phases (FAST_BUILD unless `buildTiming` says otherwise) and seeds them. */
+/**
+ * Starts the stand-ins with short build phases (FAST_BUILD unless `buildTiming`
+ * says otherwise) on an emptied Azurite server of an earlier file, and seeds them.
+ */
 export async function startStage(options: StartLocalAzureOptions & { storageFaults: true }): Promise<Stage<LocalAzureWithStorageFaults>>;
 export async function startStage(options?: StartLocalAzureOptions): Promise<Stage>;
 export async function startStage(options: StartLocalAzureOptions = {}): Promise<Stage> {
-  const azure = await startLocalAzure({ buildTiming: FAST_BUILD, ...options });
+  // A mocha worker runs file after file: each takes the emptied Azurite server of the one before.
+  const azure = await startLocalAzure({ buildTiming: FAST_BUILD, reuseStorage: true, ...options });
   return { azure, world: seedImageWorld(azure), app: makeAppFolder() };
 }

@@ -94,7 +94,7 @@ describe('AzureImageVersionCheck against the ARM emulator', function () {
   }
 
   before(async () => {
-    local = await startLocalAzure();
+    local = await startLocalAzure({ reuseStorage: true });
     arm = local.arm;
     subscriptionId = local.scenario.subscriptionId;
     const galleryId = `/subscriptions/${subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Compute/galleries/${GALLERY}`;

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startArmEmulator, type ArmEmulator, type ArmEmulatorOptions } from './arm/index';
+import { leaseAzurite } from './azuritePool';
 import { DEFAULT_STAGING_ACCOUNT, DEFAULT_USER_ACCOUNT, generateAccountKey, startAzurite, type AzuriteHandle } from './azurite';
 import { startDevOpsEmulator, type DevOpsEmulator } from './devops/index';
 import { startEntraEmulator, type EntraEmulator } from './entra/index';
@@ -81,6 +82,13 @@ export interface StartLocalAzureOptions {
    * artifact downloads, cleanup), all go through it.
    */
   storageFaults?: boolean;
+  /**
+   * Take an emptied Azurite server that an earlier local Azure of this process
+   * released, and release it again on stop() instead of stopping it
+   * (azuritePool.ts; default false: a server of its own, stopped on stop()).
+   * For test processes that set up one local Azure after another.
+   */
+  reuseStorage?: boolean;
 }
 
 /** The stand-ins with the storage fault proxy in place. */
@@ -132,7 +140,10 @@ export async function startLocalAzure(options: StartLocalAzureOptions = {}): Pro
     const location = 'westus';
 
     const [azurite, entra, devops] = await Promise.all([
-      startAzurite(azuriteAccounts(options.storageAccountNames)).then((a) => (stops.push(a.stop), a)),
+      (options.reuseStorage
+        ? leaseAzurite(azuriteAccounts(options.storageAccountNames))
+        : startAzurite(azuriteAccounts(options.storageAccountNames)).then((azurite) => ({ azurite, release: azurite.stop }))
+      ).then((lease) => (stops.push(lease.release), lease.azurite)),
       startEntraEmulator({ tls }).then((e) => (stops.push(e.stop), e)),
       startDevOpsEmulator({ tls }).then((d) => (stops.push(d.stop), d)),
     ]);
