@@ -307,7 +307,7 @@ function footprintFigures(notes: string[]): Figure[] {
 }
 
 /** Figure groups `--only` selects from, e.g. `npm run bench -- --only cancel,skip`. */
-const GROUPS = ['footprint', 'coldstart', 'log', 'staging', 'skip', 'cancel'] as const;
+const GROUPS = ['footprint', 'coldstart', 'log', 'staging', 'skip', 'cancel', 'preflight'] as const;
 type Group = (typeof GROUPS)[number];
 
 function selectedGroups(argv: readonly string[]): ReadonlySet<Group> {
@@ -325,7 +325,7 @@ function selectedGroups(argv: readonly string[]): ReadonlySet<Group> {
  * child that trusts the stand-ins' throwaway CA from its start.
  */
 async function taskRunFigures(plan: Plan, groups: ReadonlySet<Group>, workDir: string, notes: string[]): Promise<Figure[]> {
-  const wanted = (['skip', 'cancel'] as const).filter((g) => groups.has(g));
+  const wanted = (['skip', 'cancel', 'preflight'] as const).filter((g) => groups.has(g));
   if (wanted.length === 0) return [];
   const tree = wanted.includes('skip') ? ensureTree(workDir, 'tree-100m', { bytes: 100 * MB, seed: SEED }) : undefined;
   const job: TaskRunJob = {
@@ -333,6 +333,7 @@ async function taskRunFigures(plan: Plan, groups: ReadonlySet<Group>, workDir: s
     ...(tree ? { treeRoot: tree.root } : {}),
     skipRuns: plan.mode === 'full' ? 5 : 3,
     cancelRuns: plan.mode === 'full' ? 3 : 2,
+    preflightRuns: plan.mode === 'full' ? 5 : 3,
   };
   const tlsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ib-bench-tls-'));
   let result: TaskRunResult;
@@ -357,6 +358,11 @@ async function taskRunFigures(plan: Plan, groups: ReadonlySet<Group>, workDir: s
     figures.push(
       figure({ id: 'cancel.buildEnd', label: 'build end to task end (delete takes 139 s)', unit: 's', value: summarize(result.buildEndToTaskEndSeconds), target: { on: 'max', op: '<=', limit: 15 } }),
       figure({ id: 'cancel.cancelEnd', label: 'cancel to task end (Canceling 180 s, delete 139 s)', unit: 's', value: summarize(result.cancelToTaskEndSeconds), target: { on: 'max', op: '<=', limit: 7.5 } }),
+    );
+  }
+  if (result.preflightSeconds) {
+    figures.push(
+      figure({ id: 'preflight.checks', label: 'preflight, all checks side by side (checklist time)', unit: 's', value: summarize(result.preflightSeconds), target: { on: 'max', op: '<=', limit: 1 } }),
     );
   }
   return figures;
@@ -396,8 +402,8 @@ async function main(): Promise<void> {
       await storage.stop();
     }
   }
-  if (groups.has('skip') || groups.has('cancel')) {
-    progress(`task runs through the agent stand-in: ${['skip', 'cancel'].filter((g) => groups.has(g as Group)).join(', ')}`);
+  if (groups.has('skip') || groups.has('cancel') || groups.has('preflight')) {
+    progress(`task runs through the agent stand-in: ${['skip', 'cancel', 'preflight'].filter((g) => groups.has(g as Group)).join(', ')}`);
     figures.push(...(await taskRunFigures(plan, groups, workDir, notes)));
   }
 

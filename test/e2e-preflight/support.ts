@@ -14,17 +14,11 @@ import type { Stage } from '../e2e/stage';
 
 export type Run = Awaited<ReturnType<typeof runImageBuilderTask>>;
 
-/** The poll interval the scenarios set; the preflight must take well under it. */
-export const POLL_INTERVAL_SECONDS = 5;
-/** "Well under the poll interval": the whole preflight, all checks in parallel, in under half of it. */
-export const PREFLIGHT_BUDGET_SECONDS = POLL_INTERVAL_SECONDS / 2;
-
 /** A Linux gallery build with artifacts under a name of its own. */
 export function buildInputs(stage: Stage, prefix: string, overrides: Record<string, string> = {}): Record<string, string> {
   return {
     ...linuxGalleryInputs(stage.world, stage.app),
     templateName: uniqueTemplateName(prefix),
-    pollIntervalSeconds: String(POLL_INTERVAL_SECONDS),
     ...overrides,
   };
 }
@@ -152,8 +146,9 @@ function describeRequests(requests: RequestLogEntry[]): string {
 
 /**
  * Passes and returns the text of the one error issue naming `input`. Checks
- * that the task failed in preflight: the checklist counts the failure, the
- * preflight took well under the poll interval, nothing was created (no write
+ * that the task failed in preflight: the checklist counts the failure (how
+ * long the checks take is a benchmark figure, `npm run bench -- --only
+ * preflight`, not a test's), nothing was created (no write
  * of any kind to ARM, so no template PUT, run POST or DELETE) and nothing was
  * uploaded (no new container or blob in the user's account).
  */
@@ -163,10 +158,6 @@ export function assertFailedInPreflight(observed: ObservedRun, input: string, mu
   assert.equal(run.result, 'Failed', `task result; issues: ${JSON.stringify(run.issues)}`);
   const checklist = requireChecklist(run);
   assert.ok(checklist.failed >= 1, 'the checklist counts a failed check');
-  assert.ok(
-    checklist.elapsedSeconds < PREFLIGHT_BUDGET_SECONDS,
-    `preflight took ${checklist.elapsedSeconds} s; it must stay well under the poll interval of ${POLL_INTERVAL_SECONDS} s`,
-  );
   const named = errorsNaming(run, input);
   assert.ok(named.length >= 1, `an error issue names input '${input}'; errors: ${JSON.stringify(errorsOf(run))}`);
   const matching = named.filter((m) => (typeof mustContain === 'string' ? m.includes(mustContain) : mustContain.test(m)));
@@ -195,7 +186,6 @@ export function assertStoppedAfterPreflight(observed: ObservedRun, result: 'Succ
   assert.equal(run.result, result, `task result; issues: ${JSON.stringify(run.issues)}`);
   const checklist = requireChecklist(run);
   assert.equal(checklist.failed, 0, 'no check failed');
-  assert.ok(checklist.elapsedSeconds < PREFLIGHT_BUDGET_SECONDS, `preflight took ${checklist.elapsedSeconds} s`);
   assertNothingCreated(observed);
   return checklist;
 }
