@@ -31,15 +31,26 @@ export async function runPreflight(request: PreflightRequest): Promise<Preflight
   const timeoutMs = request.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
   const reader = memoizedReader(request.reader);
   const checks = request.checks ?? PREFLIGHT_CHECKS;
-  const perCheck = await Promise.all(checks.map((check) => runOne(check, request, reader, timeoutMs)));
+  // One listener on the task's signal stops every check: a listener per check
+  // would pass Node's limit of 10 per signal, and Node would print a leak
+  // warning into the pipeline log on every run.
+  const controllers = checks.map(() => new AbortController());
+  const onCancel = () => {
+    for (const controller of controllers) controller.abort(request.signal?.reason);
+  };
+  request.signal?.addEventListener('abort', onCancel, { once: true });
+  let perCheck: CheckResult[][];
+  try {
+    perCheck = await Promise.all(checks.map((check, i) => runOne(check, request, reader, timeoutMs, controllers[i]!)));
+  } finally {
+    request.signal?.removeEventListener('abort', onCancel);
+  }
   const results = perCheck.flat();
   return { verdict: verdictOf(results), results, elapsedMs: Date.now() - started };
 }
 
-async function runOne(check: PreflightCheck, request: PreflightRequest, reader: PreflightReader, timeoutMs: number): Promise<CheckResult[]> {
-  const controller = new AbortController();
-  const onCancel = () => controller.abort(request.signal?.reason);
-  request.signal?.addEventListener('abort', onCancel, { once: true });
+/** One check within its time limit; `controller` aborts its reads on a cancel of the task or at the limit. */
+async function runOne(check: PreflightCheck, request: PreflightRequest, reader: PreflightReader, timeoutMs: number, controller: AbortController): Promise<CheckResult[]> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
@@ -55,7 +66,6 @@ async function runOne(check: PreflightCheck, request: PreflightRequest, reader: 
     return [{ id: check.id, status: 'warning', key: 'PreflightCheckError', args: [describeError(error)] }];
   } finally {
     clearTimeout(timer);
-    request.signal?.removeEventListener('abort', onCancel);
   }
 }
 

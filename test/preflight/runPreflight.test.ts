@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import * as sinon from 'sinon';
 import { RestError } from '@azure/core-rest-pipeline';
 import { runPreflight } from '../../shared/preflight/runPreflight';
@@ -106,6 +107,38 @@ describe('preflight runner', () => {
       outcome.results.filter((r) => r.status !== 'passed').map((r) => `${r.id}:${r.status}`),
       ['resourceProviders:failed', 'regions:warning'],
     );
+  });
+
+  it("listens once on the task's signal however many checks run (no leak warning in the pipeline log), and a cancel still stops each of them", async () => {
+    const controller = new AbortController();
+    const seen: AbortSignal[] = [];
+    const checks = Array.from({ length: 20 }, (_, i) => ({
+      id: PREFLIGHT_CHECKS[i % PREFLIGHT_CHECKS.length]!.id,
+      run: ({ signal }: { signal?: AbortSignal }) =>
+        new Promise<never>((_resolve, reject) => {
+          seen.push(signal!);
+          signal!.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+        }),
+    }));
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const running = runPreflight({ config: everything, subscriptionId: SUBSCRIPTION, reader: fakeReader(), signal: controller.signal, timeoutMs: 60_000, checks });
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(seen.length, 20, 'every check started');
+      assert.equal(getEventListeners(controller.signal, 'abort').length, 1, "one listener on the task's signal");
+      controller.abort(new Error('canceled'));
+      const outcome = await running;
+      assert.equal(outcome.results.length, 20);
+      assert.ok(outcome.results.every((r) => r.status === 'warning' && r.key === 'PreflightCheckError'), JSON.stringify(outcome.results));
+      assert.ok(seen.every((s) => s.aborted), 'each check saw the cancel');
+      assert.equal(getEventListeners(controller.signal, 'abort').length, 0, 'the listener is removed at the end');
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings.filter((w) => w.name === 'MaxListenersExceededWarning'), []);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('stops the checks when the task is cancelled', async () => {
