@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { armCall, waitForOperation } from '../../../testkit/emulators/arm/armClient';
 import { makeTarGz, readStagingBlob, uploadArtifact } from '../../../testkit/emulators/arm/fixtures';
-import { GALLERY_IMAGE_ID, IDENTITY_ID, LOCATION, RG, SOURCE_IMAGE_ID, startHarness, SUB, waitFor, type Harness } from '../../../testkit/emulators/arm/harness';
+import { GALLERY_IMAGE_ID, IDENTITY_ID, LOCATION, RG, SOURCE_IMAGE_ID, removeAllTemplates, startHarness, SUB, waitFor, type Harness } from '../../../testkit/emulators/arm/harness';
 
 type Json = Record<string, unknown>;
 
@@ -59,14 +59,7 @@ describe('ARM emulator simulated build', function () {
   });
   afterEach(async () => {
     h.arm.setScenario({ failCustomizerName: '', failDistributorKinds: [], timing: {} });
-    for (const t of h.arm.state().imageTemplates) {
-      await waitFor(`run of ${t.name} to end`, () => {
-        const s = h.arm.state().imageTemplates.find((x) => x.id === t.id);
-        return !s || (s.lastRunStatus?.runState !== 'Running' && s.lastRunStatus?.runState !== 'Canceling');
-      });
-      await call('DELETE', T(t.name));
-    }
-    await waitFor('all templates deleted', () => h.arm.state().imageTemplates.length === 0);
+    await removeAllTemplates(h.arm);
   });
 
   it('writes customization.log progressively while the run moves through its sub-states', async () => {
@@ -165,7 +158,7 @@ describe('ARM emulator simulated build', function () {
     assert.deepEqual(h.arm.state().vhdBlobs, [], 'a user-given VHD is not one of the staging VHDs');
 
     await call('DELETE', T('vhd-uri'));
-    await waitFor('vhd-uri deleted', () => !h.arm.state().imageTemplates.some((t) => t.name === 'vhd-uri'));
+    await h.arm.waitForState((s) => !s.imageTemplates.some((t) => t.name === 'vhd-uri'));
     assert.equal(await blob.exists(), true, 'deleting the template leaves the user-given VHD');
 
     const missing = `${h.azurite.url(account.name)}/no-such-container/image.vhd`;
@@ -330,7 +323,7 @@ describe('ARM emulator simulated build', function () {
     const accounts = await call('GET', `${given}/providers/Microsoft.Storage/storageAccounts`);
     assert.equal(((accounts.body as Json).value as Json[]).length, 1);
     await call('DELETE', T('adopt'));
-    await waitFor('delete', () => h.arm.state().imageTemplates.length === 0);
+    await h.arm.waitForState((s) => s.imageTemplates.length === 0);
     const rg = h.arm.state().resourceGroups.find((g) => g.id === given);
     assert.ok(rg, 'the given group stays');
     assert.equal(rg.tags.usedBy, undefined);

@@ -9,7 +9,7 @@ import { ComputeManagementClient } from '@azure/arm-compute';
 import { ImageBuilderClient } from '@azure/arm-imagebuilder';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { armCall, waitForOperation } from '../../../testkit/emulators/arm/armClient';
-import { GALLERY_IMAGE_ID, IDENTITY_ID, LOCATION, RG, SOURCE_IMAGE_ID, startHarness, stubCredential, SUB, waitFor, type Harness } from '../../../testkit/emulators/arm/harness';
+import { GALLERY_IMAGE_ID, IDENTITY_ID, LOCATION, RG, SOURCE_IMAGE_ID, removeAllTemplates, startHarness, stubCredential, SUB, waitFor, type Harness } from '../../../testkit/emulators/arm/harness';
 
 type Json = Record<string, unknown>;
 
@@ -215,7 +215,7 @@ describe('ARM emulator catalog: locations, gallery lists, resource list and seed
         assert.ok(!all.some((r) => r.type === 'Microsoft.Resources/resourceGroups'), 'resource groups are not resources');
       } finally {
         await call('DELETE', T('listed'));
-        await waitFor('listed deleted', () => !h.arm.state().imageTemplates.some((t) => t.name === 'listed'));
+        await h.arm.waitForState((s) => !s.imageTemplates.some((t) => t.name === 'listed'));
       }
     });
 
@@ -251,15 +251,7 @@ describe('ARM emulator catalog: locations, gallery lists, resource list and seed
     });
 
     afterEach(async () => {
-      for (const t of h.arm.state().imageTemplates) {
-        if (t.lastRunStatus?.runState === 'Running') await call('POST', `${T(t.name)}/cancel`);
-        await waitFor(`run of ${t.name} to end`, () => {
-          const s = h.arm.state().imageTemplates.find((x) => x.id === t.id);
-          return !s || (s.lastRunStatus?.runState !== 'Running' && s.lastRunStatus?.runState !== 'Canceling');
-        });
-        await call('DELETE', T(t.name));
-      }
-      await waitFor('all templates deleted', () => h.arm.state().imageTemplates.length === 0);
+      await removeAllTemplates(h.arm);
     });
 
     it('serves a seeded Running leftover as the service would: GET shows it, PUT conflicts, delete waits for cancel', async () => {

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { imageTemplateExamplesDir } from '../../../testkit/imageTemplateSpec';
 import { armCall, waitForOperation, type RawResponse } from '../../../testkit/emulators/arm/armClient';
-import { startHarness, waitFor, type Harness } from '../../../testkit/emulators/arm/harness';
+import { removeAllTemplates, startHarness, type Harness } from '../../../testkit/emulators/arm/harness';
 
 const EX_SUB = '00000000-1111-2222-3333-444444444444';
 const EXAMPLES_DIR = imageTemplateExamplesDir('2025-10-01');
@@ -137,15 +137,7 @@ describe('ARM emulator answers every imageTemplates 2025-10-01 example', functio
   afterEach(async () => {
     // Each example starts from no templates; wait for deletions to finish.
     h.arm.setScenario({ timing: {} });
-    for (const t of h.arm.state().imageTemplates) {
-      if (t.lastRunStatus?.runState === 'Running') await call('POST', `${T(t.resourceGroup, t.name)}/cancel`);
-      await waitFor(`run of ${t.name} to end`, async () => {
-        const s = h.arm.state().imageTemplates.find((x) => x.id === t.id);
-        return !s || (s.lastRunStatus?.runState !== 'Running' && s.lastRunStatus?.runState !== 'Canceling');
-      });
-      await call('DELETE', T(t.resourceGroup, t.name));
-    }
-    await waitFor('all templates deleted', () => h.arm.state().imageTemplates.length === 0);
+    await removeAllTemplates(h.arm);
   });
 
   const files = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort();

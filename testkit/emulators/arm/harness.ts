@@ -6,7 +6,8 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { startAzurite, type AzuriteHandle } from '../azurite';
 import { getTestTls } from '../tls';
-import { startArmEmulator, type ArmEmulator, type ArmEmulatorOptions, type World } from './index';
+import { armCall } from './armClient';
+import { startArmEmulator, type ArmEmulator, type ArmEmulatorOptions, type World, type WorldSnapshot } from './index';
 
 export const SUB = '11111111-2222-3333-4444-555555555555';
 export const RG = 'rg-images';
@@ -93,4 +94,22 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * Ends every run (a running build is cancelled), deletes every template and
+ * waits until none is left, on the stand-in's own announcements of its state:
+ * each test of the stand-in starts from no templates.
+ */
+export async function removeAllTemplates(arm: ArmEmulator): Promise<void> {
+  const runEnded = (id: string) => (state: WorldSnapshot) => {
+    const runState = state.imageTemplates.find((t) => t.id === id)?.lastRunStatus?.['runState'];
+    return runState !== 'Running' && runState !== 'Canceling';
+  };
+  for (const t of arm.state().imageTemplates) {
+    if (t.lastRunStatus?.['runState'] === 'Running') await armCall(arm.url, 'POST', `${t.id}/cancel`);
+    await arm.waitForState(runEnded(t.id));
+    await armCall(arm.url, 'DELETE', t.id);
+  }
+  await arm.waitForState((state) => state.imageTemplates.length === 0);
 }

@@ -233,9 +233,11 @@ function registerGalleryImageVersionPatch(router: Router, ctx: EmulatorContext):
     const props = found.json.properties as Json;
     (props.publishingProfile as Json).excludeFromLatest = sent.excludeFromLatest;
     props.provisioningState = 'Updating';
-    setTimeout(() => {
+    // A tracked background task, like the other simulated phases: stop() ends it and waiters hear of the change.
+    void ctx.background(async () => {
+      await ctx.sleep(ctx.timing().provisioningMs);
       if (ctx.world.get(id) === found) props.provisioningState = 'Succeeded';
-    }, ctx.timing().provisioningMs).unref();
+    });
     return ok(withoutReplicationUnlessExpanded(structuredClone(found.json), req));
   });
 }
