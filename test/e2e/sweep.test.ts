@@ -50,16 +50,17 @@ describe('e2e sweep of earlier leftovers', function () {
     });
 
   it('a run after a canceled run removes its leftover and says so; another job\'s live build and a foreign template are left alone', async () => {
-    // Run 1, cancelled while customizing. Canceling outlasts the cleanup's short retry and the
-    // stand-in refuses DELETE while Canceling, so the template is left behind.
-    azure.arm.setScenario({ deleteWhileCanceling: 'conflict', timing: { ...FAST_BUILD, customizerMs: 60_000, cancelMs: 5_000 } });
+    // Run 1, cancelled while customizing. The stand-in holds Canceling until run 1 has ended,
+    // past the cleanup's short retry, and refuses DELETE while Canceling, so the template is left behind.
+    azure.arm.setScenario({ deleteWhileCanceling: 'conflict', timing: { ...FAST_BUILD, customizerMs: 60_000 } });
+    const hold = azure.arm.holdCanceling();
     const leftover = uniqueTemplateName('sweep-leftover');
     const first = await runImageBuilderTask({
       azure,
       nodePath: node20Path(),
       inputs: { ...linuxGalleryInputs(world, app), templateName: leftover },
       cancel: { whenLine: (l) => /Customizing/.test(l) && !l.startsWith('##[') },
-    });
+    }).finally(hold.release);
     assertResult(first, 'Canceled');
     assert.equal(first.escalated, undefined);
     assert.equal(deletionOf(azure, leftover), 'present', 'the first run left its template');
@@ -112,20 +113,36 @@ describe('e2e sweep of earlier leftovers', function () {
   });
 
   it('a run that meets its own name still canceling waits for the cancel to end, then replaces the template', async () => {
-    azure.arm.setScenario({ deleteWhileCanceling: 'conflict', timing: { ...FAST_BUILD, customizerMs: 60_000, cancelMs: 5_000 } });
+    azure.arm.setScenario({ deleteWhileCanceling: 'conflict', timing: { ...FAST_BUILD, customizerMs: 60_000 } });
+    // Azure's cancel ends only once the second run says it waits for it: a cancel that ends
+    // on a timer would race the second run's start-up on a busy machine.
+    const hold = azure.arm.holdCanceling();
     const name = uniqueTemplateName('sweep-own');
     const inputs = { ...linuxGalleryInputs(world, app), templateName: name };
-    const first = await runImageBuilderTask({ azure, nodePath: node20Path(), inputs, cancel: { whenLine: (l) => /Customizing/.test(l) && !l.startsWith('##[') } });
-    assertResult(first, 'Canceled');
-    assert.equal(templatesNamed(azure, name)[0]?.lastRunStatus?.['runState'], 'Canceling', 'left canceling');
+    const waiting = `Image template ${name} in resource group ${world.resourceGroup} is left from an earlier run and still canceling; waiting up to 2 minutes`;
+    try {
+      const first = await runImageBuilderTask({ azure, nodePath: node20Path(), inputs, cancel: { whenLine: (l) => /Customizing/.test(l) && !l.startsWith('##[') } });
+      assertResult(first, 'Canceled');
+      assert.equal(templatesNamed(azure, name)[0]?.lastRunStatus?.['runState'], 'Canceling', 'left canceling');
+    } catch (err) {
+      hold.release();
+      throw err;
+    }
 
-    // At once, the same step again (an explicit templateName is the same every run).
-    azure.arm.setScenario({ timing: { ...FAST_BUILD, cancelMs: 5_000 } });
+    // The same step again (an explicit templateName is the same every run).
+    azure.arm.setScenario({ timing: FAST_BUILD });
     const requestsBefore = azure.arm.requests().length;
-    const second = await runImageBuilderTask({ azure, nodePath: node20Path(), inputs });
+    const second = await runImageBuilderTask({
+      azure,
+      nodePath: node20Path(),
+      inputs,
+      onLine: (l) => {
+        if (l.includes(waiting)) hold.release();
+      },
+    }).finally(hold.release);
     assertResult(second, 'Succeeded');
     const log = second.log.join('\n');
-    assert.ok(log.includes(`Image template ${name} in resource group ${world.resourceGroup} is left from an earlier run and still canceling; waiting up to 2 minutes`), log);
+    assert.ok(log.includes(waiting), log);
     const writes = requestsForTemplate(azure.arm.requests().slice(requestsBefore), name)
       .filter((r) => r.method !== 'GET')
       .map((r) => `${r.method} ${r.status}`);

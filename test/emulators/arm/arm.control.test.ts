@@ -241,6 +241,47 @@ describe('ARM emulator front door, validation, faults and admin API', function (
       h.arm.setScenario({ timing: {} });
     });
 
+    it('holdCanceling: a cancel stays Canceling past its cancelMs until the hold is released; stop() ends a held cancel', async () => {
+      const running = (name: string) => ({
+        id: T(name),
+        resource: {
+          ...validTemplate(),
+          properties: {
+            ...(validTemplate().properties as Json),
+            provisioningState: 'Succeeded',
+            lastRunStatus: { startTime: new Date().toISOString(), runState: 'Running', runSubState: 'Customizing', message: '' },
+          },
+        },
+      });
+      const runStateOf = (state: ReturnType<typeof h.arm.state>) => state.imageTemplates.find((t) => t.name === 'held-cancel')?.lastRunStatus?.['runState'];
+      h.arm.seed({ imageTemplates: [running('held-cancel')] });
+      h.arm.setScenario({ timing: { cancelMs: 0 } });
+      const hold = h.arm.holdCanceling();
+      try {
+        const canceled = h.arm.waitForState((s) => runStateOf(s) === 'Canceled');
+        let settled = false;
+        void canceled.then(() => (settled = true));
+        assert.equal((await call('POST', `${T('held-cancel')}/cancel`)).status, 204);
+        await hold.reached; // its cancelMs has passed
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(runStateOf(h.arm.state()), 'Canceling', 'held past cancelMs');
+        assert.equal(settled, false);
+        hold.release();
+        assert.equal(runStateOf(await canceled), 'Canceled');
+      } finally {
+        hold.release();
+        h.arm.setScenario({ timing: {} });
+      }
+
+      const own = await startHarness();
+      own.arm.seed({ imageTemplates: [running('stopped-held')] });
+      own.arm.setScenario({ timing: { cancelMs: 0 } });
+      const ownHold = own.arm.holdCanceling();
+      assert.equal((await armCall(own.arm.url, 'POST', `${T('stopped-held')}/cancel`)).status, 204);
+      await ownHold.reached;
+      await own.stop(); // settles: the held cancel ends with the emulator
+    });
+
     it('logs every ARM request with method, path, query and status, and never the admin API', async () => {
       h.arm.clearRequests();
       await call('GET', `/subscriptions/${SUB}/providers/Microsoft.Compute/locations/${LOCATION}/publishers/Canonical/artifacttypes/vmimage/offers/ubuntu-24_04-lts/skus/server/versions`, { apiVersion: '2024-07-01' });

@@ -6,7 +6,7 @@
 import { FaultInjector } from './faults';
 import { OperationStore } from './operations';
 import { lastName, serviceId, stableGuid } from './resourceIds';
-import type { ArmEmulatorOptions, BuildScenario, BuildTiming } from './types';
+import type { ArmEmulatorOptions, BuildScenario, BuildTiming, CancelingHold } from './types';
 import { TYPES, WorldStore, type Json, type StoredResource, type TemplateRecord } from './world';
 
 /**
@@ -47,6 +47,8 @@ export class EmulatorContext {
   private readonly tasks = new Set<Promise<unknown>>();
   /** Told whenever the world may have changed: see changed(). */
   readonly changeListeners = new Set<() => void>();
+  /** Set while a test holds builds in Canceling: see holdCanceling(). */
+  private cancelingHold: (CancelingHold & { released: Promise<void>; reach(): void }) | undefined;
 
   constructor(readonly options: ArmEmulatorOptions) {}
 
@@ -84,6 +86,48 @@ export class EmulatorContext {
       this.changed();
     });
     return p;
+  }
+
+  /**
+   * Keeps every cancel in Canceling, past its cancelMs, until the hold is
+   * released: a test then ends the cancel on an event it saw (the next run
+   * says it waits) instead of racing a duration against the machine's load.
+   * A new hold replaces (releases) the one before.
+   */
+  holdCanceling(): CancelingHold {
+    let release!: () => void;
+    let reach!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const reached = new Promise<void>((resolve) => (reach = resolve));
+    const hold: CancelingHold & { released: Promise<void>; reach(): void } = {
+      released,
+      reached,
+      reach,
+      release: () => {
+        if (this.cancelingHold === hold) this.cancelingHold = undefined;
+        release();
+      },
+    };
+    this.cancelingHold?.release();
+    this.cancelingHold = hold;
+    return { reached, release: hold.release };
+  }
+
+  /** Resolves once no hold keeps Canceling; throws Cancelled if the emulator stops first. */
+  async cancelingReleased(): Promise<void> {
+    while (this.cancelingHold) {
+      const hold = this.cancelingHold;
+      hold.reach();
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => reject(new Cancelled());
+        if (this.shutdown.signal.aborted) return onAbort();
+        this.shutdown.signal.addEventListener('abort', onAbort, { once: true });
+        void hold.released.then(() => {
+          this.shutdown.signal.removeEventListener('abort', onAbort);
+          resolve();
+        });
+      });
+    }
   }
 
   async drain(): Promise<void> {

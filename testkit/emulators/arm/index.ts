@@ -90,6 +90,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
     setScenario: (s: Partial<BuildScenario>) => {
       ctx.scenario = { ...ctx.scenario, ...s };
     },
+    holdCanceling: () => ctx.holdCanceling(),
   };
   handler = new RequestHandler(ctx, arm, adminRouter(api));
 
@@ -125,6 +126,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
     waitForState: api.waitForState,
     injectFault: api.injectFault,
     setScenario: api.setScenario,
+    holdCanceling: api.holdCanceling,
     stop,
   };
 }

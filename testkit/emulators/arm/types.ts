@@ -381,6 +381,13 @@ export interface FaultSpec {
   responseHeaders?: Record<string, string>;
 }
 
+export interface CancelingHold {
+  /** Settles when a cancel has spent its cancelMs and waits on this hold. */
+  reached: Promise<void>;
+  /** Lets held and later cancels end; safe to call more than once. */
+  release(): void;
+}
+
 export interface ArmEmulator {
   /** https://127.0.0.1:<port> */
   url: string;
@@ -402,5 +409,10 @@ export interface ArmEmulator {
   waitForState(ready: (state: WorldSnapshot) => boolean, signal?: AbortSignal): Promise<WorldSnapshot>;
   injectFault(f: FaultSpec): void;
   setScenario(s: Partial<BuildScenario>): void;
+  /**
+   * Keeps cancelled builds in Canceling (past cancelMs) until the hold is
+   * released, so a test ends a cancel on an event, not after a duration.
+   */
+  holdCanceling(): CancelingHold;
   stop(): Promise<void>;
 }

@@ -194,8 +194,10 @@ export class SimulatedBuild {
     } catch {
       // See endLog.
     }
-    // Canceling lasts cancelMs (minutes in RECORDED_TIMING); only the emulator's shutdown cuts it short.
+    // Canceling lasts cancelMs (minutes in RECORDED_TIMING), and longer while a test holds it;
+    // only the emulator's shutdown cuts it short.
     await this.ctx.sleep(this.ctx.timing().cancelMs);
+    await this.ctx.cancelingReleased();
     await this.endLog(false);
     Object.assign(s, { runState: 'Canceled', endTime: goTime(), message: 'Build was canceled by the user.' });
     delete s.runSubState;

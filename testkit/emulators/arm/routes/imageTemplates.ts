@@ -307,6 +307,7 @@ export function registerImageTemplates(router: Router, ctx: EmulatorContext): vo
 function cancelSeededRun(ctx: EmulatorContext, t: TemplateRecord, run: RunStatus): Promise<void> {
   return ctx.background(async () => {
     await ctx.sleep(ctx.timing().cancelMs);
+    await ctx.cancelingReleased();
     if (t.lastRunStatus !== run) return;
     Object.assign(run, { runState: 'Canceled', endTime: goTime(), message: 'Build was canceled by the user.' });
     delete run.runSubState;
