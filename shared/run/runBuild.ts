@@ -11,7 +11,7 @@ import { watchRun, type WatchResult } from './watchRun';
 import { reportSuccess, reportFailure } from './finish';
 import { uploadSummaryFile } from './summaryFile';
 import { cleanUp, type CleanupReport, type CreatedResources } from './cleanup';
-import type { Clock } from '../core/clock';
+import { realClock, type Clock } from '../core/clock';
 import { replaceOwnLeftover } from './ownLeftover';
 import { ownershipTags, withOwnershipTags } from './ownership';
 import { sweepLeftovers } from './sweep';
@@ -44,6 +44,7 @@ export interface BuildRunRequest {
  */
 export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcome> {
   const { host, config, cancellation } = request;
+  const clock = request.clock ?? realClock;
   const services = request.services ?? createAzureBuildServices(request.connection, host, config);
   const created: CreatedResources = { template: false };
   let outcome: BuildRunOutcome = { result: 'Failed', message: host.loc('BuildFailed', config.target.templateName) };
@@ -51,7 +52,7 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
   let body: ImageTemplateBody | undefined;
   let pinnedPlatformVersion: string | undefined;
   let pinnedGalleryVersionId: string | undefined;
-  const phases = new TaskPhases(request.clock?.now ?? Date.now);
+  const phases = new TaskPhases(clock.now);
   const environment = request.connection.environment;
   let preflightSection: string | undefined;
   try {
@@ -67,8 +68,8 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
     }
     // Before anything is uploaded: earlier runs' leftovers go (their deletion is
     // only requested), and one of this run's own name that is still building stops the run here.
-    if (config.sweepLeftovers) await sweepLeftovers({ host, config, services, signal: cancellation, now: request.clock?.now });
-    await replaceOwnLeftover({ host, config, services, signal: cancellation, clock: request.clock });
+    if (config.sweepLeftovers) await sweepLeftovers({ host, config, services, signal: cancellation, now: clock.now });
+    await replaceOwnLeftover({ host, config, services, signal: cancellation, clock });
     const source = config.source;
     if (source.kind === 'platformImage' && source.pinLatestVersion && source.version.toLowerCase() === 'latest') {
       pinnedPlatformVersion = await services.resolveLatestPlatformVersion(source, config.target.location, cancellation);
@@ -119,7 +120,7 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
     host.info(host.loc('StartingBuild'));
     await services.templates.startRun(cancellation);
     phases.start('build');
-    watch = await watchRun({ host, config, services, cancellation, steps: templateSteps(body) });
+    watch = await watchRun({ host, config, services, cancellation, steps: templateSteps(body), clock });
     phases.stop();
     created.stagingResourceGroup = watch.stagingResourceGroup;
 
@@ -141,7 +142,7 @@ export async function runBuild(request: BuildRunRequest): Promise<BuildRunOutcom
     }
   } finally {
     phases.start('cleanup');
-    const report = await cleanUp({ host, config, services, created, outcome: outcome.result, clock: request.clock });
+    const report = await cleanUp({ host, config, services, created, outcome: outcome.result, clock });
     phases.stop();
     attachSummary(host, config, outcome, report, phases.list().find((p) => p.phase === 'cleanup'));
   }

@@ -1,5 +1,6 @@
 /** Watches a running build: status polling, log tailing and the status lines, until it ends. */
 import type { ImageBuilderConfig } from '../config/types';
+import { realClock, type Clock } from '../core/clock';
 import type { TaskHost } from '../core/taskHost';
 import { Heartbeat } from '../watch/heartbeat';
 import { LogSections, type StepTiming, type TemplateStep } from '../watch/logSections';
@@ -42,12 +43,15 @@ export async function watchRun(args: {
   cancellation: AbortSignal;
   /** The template's customizers and validators, to title the log's groups. */
   steps?: readonly TemplateStep[];
+  /** Time for elapsed times, the deadline, the heartbeat and the wait between polls; the real clock by default. */
+  clock?: Clock;
 }): Promise<WatchResult> {
   const { host, config, services, cancellation } = args;
-  const startedAt = Date.now();
+  const clock = args.clock ?? realClock;
+  const startedAt = clock.now();
   let heartbeat: Heartbeat | undefined;
-  const sections = new LogSections(host, { steps: args.steps, onLogLine: () => heartbeat?.logLine() });
-  heartbeat = new Heartbeat(host, sections, startedAt);
+  const sections = new LogSections(host, { steps: args.steps, onLogLine: () => heartbeat?.logLine(), now: clock.now });
+  heartbeat = new Heartbeat(host, sections, startedAt, clock.now);
   const tailer = new LogTailer({ host, sections, deps: services.buildLogAccess(), ownStagingResourceGroup: config.buildVm.stagingResourceGroup !== undefined });
   const printStatus = createStatusPrinter(host, sections);
   let status = 'Running';
@@ -57,6 +61,7 @@ export async function watchRun(args: {
     buildTimeoutInMinutes: config.buildVm.buildTimeoutInMinutes,
     abortSignal: cancellation,
     startedAt,
+    clock,
     onEvent: (event) => {
       if (event.type === 'phaseChanged') status = phaseLabel(event.phase);
       printStatus(event);

@@ -8,7 +8,8 @@ import type { PublishedGalleryVersion, PublishedImages } from '../../shared/port
 import { FINGERPRINT_TAG } from '../../shared/template/fingerprint';
 import { loc } from '../config/configFixtures';
 import { artifactsFor, baseConfig, galleryTarget, ids, managedImageTarget, vhdTarget } from '../support/configFixtures';
-import { connection, fakeClock, fakeServices, type FakeScript } from '../run/fakes';
+import { FakeClock } from '../support/fakeClock';
+import { connection, fakeServices, type FakeScript } from '../run/fakes';
 
 const FP = 'f'.repeat(64);
 const version = (name: string, tag: string | undefined, state = 'Succeeded'): PublishedGalleryVersion => ({
@@ -75,7 +76,7 @@ describe('build run with skipUnchanged (fake Azure)', () => {
     const { services, calls } = fakeServices(script);
     const lines: string[] = [];
     const host = new ConsoleHost(loc, (l) => lines.push(l));
-    const outcome = await runBuild({ host, config: c, connection, cancellation: new AbortController().signal, services, clock: fakeClock() });
+    const outcome = await runBuild({ host, config: c, connection, cancellation: new AbortController().signal, services, clock: new FakeClock() });
     return { outcome, calls, lines, host };
   }
 

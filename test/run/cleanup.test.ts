@@ -4,7 +4,8 @@ import type { TaskOutcome } from '../../shared/core/taskHost';
 import { ConsoleHost } from '../support/consoleHost';
 import { REFUSED_DELETE_RETRY_MS, cleanUp, decideCleanup } from '../../shared/run/cleanup';
 import { loc } from '../config/configFixtures';
-import { fakeClock, fakeServices, type FakeScript } from './fakes';
+import { FakeClock } from '../support/fakeClock';
+import { fakeServices, type FakeScript } from './fakes';
 import { baseConfig } from '../support/configFixtures';
 
 function config(cleanup: CleanupPolicy, distribute?: DistributeTarget[]): ImageBuilderConfig {
@@ -54,7 +55,7 @@ describe('cleanup: what is requested and said', () => {
     const host = new ConsoleHost(loc, (l) => lines.push(l));
     const c = baseConfig();
     change(c);
-    const clock = fakeClock();
+    const clock = new FakeClock();
     const upload = { artifact: { url: 'https://a/b', sizeBytes: 1, sha256: 'a'.repeat(64), format: 'tar.gz' as const }, remove: async () => void calls.push('removeUpload') };
     const report = await cleanUp({ host, config: c, services, created: { template: true, upload }, outcome, clock });
     return { calls, lines, report, clock };
@@ -77,7 +78,7 @@ describe('cleanup: what is requested and said', () => {
   it('refused past the short retry: the template is left, named, with what the next run does', async () => {
     const { calls, lines, clock } = await clean({ deleteAnswers: [{ kind: 'refused', reason: 'OperationNotAllowed: run state Canceling' }] }, 'Canceled');
     assert.ok(calls.filter((c) => c === 'delete').length >= 2, calls.join(','));
-    assert.ok(clock.slept.reduce((a, b) => a + b, 0) <= REFUSED_DELETE_RETRY_MS);
+    assert.ok(clock.sleeps.reduce((a, b) => a + b, 0) <= REFUSED_DELETE_RETRY_MS);
     assert.ok(lines.some((l) => l.startsWith('WARNING: Left: image template proj-42-1 in resource group rg-aib, still canceling') && l.includes('OperationNotAllowed')), lines.join('\n'));
     assert.ok(lines.some((l) => /next run of this task requests the deletion of proj-42-1 in resource group rg-aib/.test(l)), lines.join('\n'));
     assert.ok(lines.some((l) => l === 'Deleted the uploaded build artifacts.'), 'the upload is removed all the same');

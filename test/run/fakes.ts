@@ -1,6 +1,5 @@
 import type { ServiceConnection } from '../../shared/ports/serviceConnection';
 import type { BuildServices, DeleteRequest, ListedTemplate, TemplateOperations, TemplateState } from '../../shared/ports/buildServices';
-import type { Clock } from '../../shared/core/clock';
 import type { PublishedGalleryVersion, PublishedManagedImage } from '../../shared/ports/publishedImages';
 
 export const connection: ServiceConnection = {
@@ -11,20 +10,6 @@ export const connection: ServiceConnection = {
   environment: 'AzureCloud',
   auth: { scheme: 'ManagedServiceIdentity' },
 };
-
-/** Time that moves only when the code under test sleeps. */
-export function fakeClock(start = Date.UTC(2026, 0, 1)): Clock & { slept: number[] } {
-  let now = start;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-  };
-}
 
 export interface FakeScript {
   /** States the own template's GET returns, one per call; the last one repeats. */
@@ -90,9 +75,14 @@ export function fakeServices(script: FakeScript = {}) {
     preflightReader: () => {
       throw new Error('preflight is off in these tests');
     },
-    buildLogAccess: () => {
-      throw new Error('no watch in these tests');
-    },
+    // The staging group holds no storage account: the log tailer keeps saying "not yet".
+    buildLogAccess: () => ({
+      listStorageAccounts: async () => (calls.push('listStagingAccounts'), []),
+      openContainer: () => {
+        throw new Error('no staging account to open');
+      },
+      setSecret: () => undefined,
+    }),
   };
   return { services, calls };
 }

@@ -5,7 +5,8 @@ import type { TemplateState } from '../../shared/ports/buildServices';
 import { OWN_CANCELING_WAIT_MS, replaceOwnLeftover } from '../../shared/run/ownLeftover';
 import { loc } from '../config/configFixtures';
 import { baseConfig } from '../support/configFixtures';
-import { fakeClock, fakeServices, type FakeScript } from './fakes';
+import { FakeClock } from '../support/fakeClock';
+import { fakeServices, type FakeScript } from './fakes';
 
 const state = (runState?: string, provisioningState = 'Succeeded'): TemplateState => ({
   id: '/t',
@@ -17,7 +18,7 @@ async function replace(script: FakeScript) {
   const { services, calls } = fakeServices(script);
   const lines: string[] = [];
   const host = new ConsoleHost(loc, (l) => lines.push(l));
-  const clock = fakeClock();
+  const clock = new FakeClock();
   const started = clock.now();
   let error: unknown;
   try {

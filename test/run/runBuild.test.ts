@@ -7,7 +7,8 @@ import type { BuildServices } from '../../shared/ports/buildServices';
 import { runBuild } from '../../shared/run/runBuild';
 import { loc } from '../config/configFixtures';
 import { artifactsFor, baseConfig } from '../support/configFixtures';
-import { connection, fakeClock, fakeServices } from './fakes';
+import { FakeClock } from '../support/fakeClock';
+import { connection, fakeServices } from './fakes';
 
 function config(change: (c: ImageBuilderConfig) => void = () => undefined): ImageBuilderConfig {
   const c = baseConfig();
@@ -17,11 +18,11 @@ function config(change: (c: ImageBuilderConfig) => void = () => undefined): Imag
   return c;
 }
 
-async function run(c: ImageBuilderConfig, services: BuildServices, signal = new AbortController().signal) {
+async function run(c: ImageBuilderConfig, services: BuildServices, signal = new AbortController().signal, clock = new FakeClock()) {
   const lines: string[] = [];
   const host = new ConsoleHost(loc, (l) => lines.push(l));
   const pipeline = { teamProject: 'Web', buildId: '42', jobAttempt: '1', jobId: 'job-a', taskInstanceId: 'step-1', workingDirectory: '/w' };
-  const outcome = await runBuild({ host, config: c, connection, cancellation: signal, services, pipeline, clock: fakeClock() });
+  const outcome = await runBuild({ host, config: c, connection, cancellation: signal, services, pipeline, clock });
   return { outcome, lines, host };
 }
 
@@ -41,6 +42,24 @@ describe('build run orchestration (fake Azure)', () => {
     await run(config(), services);
     assert.deepEqual(calls.slice(0, 9), ['list', 'get', 'delete', 'get', 'get', 'get', 'resolveLatest', 'digest', 'stage']);
     assert.equal(calls[9], 'create');
+  });
+
+  it('watches the build on the injected clock: the waits between polls and the elapsed times are its own, none real', async () => {
+    const running = (runSubState: string) => ({ id: '/t', provisioningState: 'Succeeded', exactStagingResourceGroup: '/subscriptions/s/resourceGroups/IT_rg_t_1', lastRunStatus: { runState: 'Running', runSubState } });
+    const { services, calls } = fakeServices({
+      existing: [undefined, running('Queued'), running('Customizing'), running('Customizing'), { ...running(''), lastRunStatus: { runState: 'Succeeded' } }],
+    });
+    const clock = new FakeClock();
+    const started = clock.nowMs;
+    const { outcome, lines } = await run(config((c) => (c.sweepLeftovers = false)), services, undefined, clock);
+    assert.equal(outcome.result, 'Succeeded', lines.join('\n'));
+    const watchCalls = calls.slice(calls.indexOf('startRun') + 1, calls.indexOf('runOutputs'));
+    assert.equal(watchCalls.filter((c) => c === 'get').length, 4, calls.join(','));
+    // Three waits of about one poll interval (15 s, less up to 10 % jitter) between the four reads of the watch.
+    assert.equal(clock.sleeps.length, 3, JSON.stringify(clock.sleeps));
+    for (const ms of clock.sleeps) assert.ok(ms > 13_000 && ms <= 15_000, `a poll wait of ${ms} ms`);
+    const elapsed = Math.round((clock.nowMs - started) / 1000);
+    assert.ok(lines.some((l) => l.includes(`Build finished: Succeeded (elapsed ${elapsed}s)`)), `elapsed ${elapsed}s on the fake clock:\n${lines.join('\n')}`);
   });
 
   it('sweepLeftovers off: the resource group is not listed', async () => {

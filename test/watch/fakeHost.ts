@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { format } from 'node:util';
-import type { Clock } from '../../shared/core/clock';
 import type { TaskHost, TaskOutcome } from '../../shared/core/taskHost';
 import { taskMessages } from '../../testkit/localizer';
 
@@ -86,19 +85,4 @@ export class RecordingHost implements TaskHost {
   cleanup(): void {
     fs.rmSync(this.tempDir, { recursive: true, force: true });
   }
-}
-
-/**
- * A clock the test moves; `sleep` advances it instead of waiting. Like the
- * real clock, a wait under an aborted signal ends at once (without passing time).
- */
-export class FakeClock implements Clock {
-  constructor(public nowMs = Date.UTC(2025, 0, 31, 10, 0, 0)) {}
-  readonly sleeps: number[] = [];
-  now = (): number => this.nowMs;
-  sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
-    if (signal?.aborted) return;
-    this.sleeps.push(ms);
-    this.nowMs += ms;
-  };
 }

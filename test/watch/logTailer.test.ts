@@ -1,3 +1,4 @@
+import { FakeClock } from '../support/fakeClock';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { LogSections } from '../../shared/watch/logSections';
@@ -15,7 +16,7 @@ import {
 } from '../../shared/watch/logTailer';
 import { pollTemplateRun, type TemplateRunSnapshot } from '../../shared/watch/statusPoller';
 import { createStatusPrinter } from '../../shared/watch/statusPrinter';
-import { FakeClock, RecordingHost } from './fakeHost';
+import { RecordingHost } from './fakeHost';
 
 const RG_ID = '/subscriptions/0000/resourceGroups/IT_rg_tmpl_abcd';
 const RUN = '7f0c1a9e-0000-4000-8000-000000000001';

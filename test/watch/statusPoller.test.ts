@@ -1,3 +1,4 @@
+import { FakeClock } from '../support/fakeClock';
 import * as assert from 'node:assert/strict';
 import * as sinon from 'sinon';
 import { RestError, createHttpHeaders, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
@@ -11,7 +12,7 @@ import {
   type TemplateRunSnapshot,
   type WatchEvent,
 } from '../../shared/watch/statusPoller';
-import { FakeClock, RecordingHost } from './fakeHost';
+import { RecordingHost } from './fakeHost';
 
 const running = (runSubState: string, extra: Partial<TemplateRunSnapshot> = {}): TemplateRunSnapshot => ({
   provisioningState: 'Succeeded',
