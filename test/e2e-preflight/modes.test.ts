@@ -65,21 +65,37 @@ describe('e2e preflight: the preflight and preflightOnly inputs', function () {
     assertSummaryHasChecklist(run, checklist);
   });
 
-  it('the checks run in parallel: four slowed reads of four checks are all in flight at the same time', async () => {
-    const slow = (pathPattern: string) => stage.azure.arm.injectFault({ method: 'GET', pathPattern, kind: 'slow', delayMs: 1000, count: 1 });
-    slow('/providers/Microsoft\\.Compute$'); // resource providers
-    slow('/userAssignedIdentities/ib-template-identity$'); // identities
-    slow('/subscriptions/[^/]+/locations$'); // regions
-    slow('/resourceGroups/[^/]+/providers/Microsoft\\.Authorization/permissions$'); // permissions
-    const observed = await observeRun(stage.azure, buildInputs(stage, 'mode-parallel', { preflightOnly: 'true' }));
+  it('the checks run in parallel: four reads of four checks are all in flight at the same time', async () => {
+    // Each read is held until all four have arrived. Checks run one after another would never
+    // send the second while the first waits, so they would hang on the first and time out.
+    const paths = [
+      '/providers/Microsoft\\.Compute$', // resource providers
+      '/userAssignedIdentities/ib-template-identity$', // identities
+      '/subscriptions/[^/]+/locations$', // regions
+      '/resourceGroups/[^/]+/providers/Microsoft\\.Authorization/permissions$', // permissions
+    ];
+    let release!: () => void;
+    const allArrived = new Promise<void>((resolve) => (release = resolve));
+    for (const pathPattern of paths) stage.azure.arm.injectFault({ method: 'GET', pathPattern, kind: 'slow', until: allArrived, count: 1 });
+    stage.azure.arm.clearRequests(); // earlier tests' reads of the same paths must not count
+    const arrived = paths.map((p) => stage.azure.arm.waitForRequest((r) => r.method === 'GET' && new RegExp(p, 'i').test(r.path)));
+    void Promise.all(arrived).then(release);
+    let observed: Awaited<ReturnType<typeof observeRun>>;
+    try {
+      observed = await observeRun(stage.azure, buildInputs(stage, 'mode-parallel', { preflightOnly: 'true' }));
+    } finally {
+      release();
+    }
     const checklist = assertStoppedAfterPreflight(observed, 'Succeeded');
-    assert.equal(checklist.failed, 0);
-    const slowed = observed.requests.filter((r) => r.durationMs >= 900);
-    assert.equal(slowed.length, 4, `four slowed reads: ${JSON.stringify(slowed.map((r) => r.path))}`);
-    // One after another, each would start after the one before had been answered.
-    const lastStart = Math.max(...slowed.map((r) => Date.parse(r.startedAt)));
-    const firstEnd = Math.min(...slowed.map((r) => Date.parse(r.startedAt) + r.durationMs));
-    assert.ok(lastStart < firstEnd, `all four were asked before the first was answered: ${JSON.stringify(slowed.map((r) => [r.path, r.startedAt, r.durationMs]))}`);
+    assert.equal(checklist.failed + checklist.warnings, 0, JSON.stringify(checklist.lines));
+    const held = await Promise.all(arrived);
+    // Every held read was answered, and after the last of the four had been asked.
+    const lastAsked = Math.max(...held.map((r) => Date.parse(r.startedAt)));
+    for (const r of held) {
+      const answered = observed.requests.find((e) => e.startedAt === r.startedAt && e.path === r.path);
+      assert.equal(answered?.status, 200, `${r.path} answered`);
+      assert.ok(Date.parse(r.startedAt) + (answered?.durationMs ?? 0) >= lastAsked, `${r.path} held until all four were asked`);
+    }
   });
 
   it('preflightOnly: Succeeded after the checks; no PUT, no upload; the summary tab holds the checklist', async () => {

@@ -207,6 +207,31 @@ describe('ARM emulator front door, validation, faults and admin API', function (
       assert.ok((log[2]?.durationMs ?? 0) >= 290, `slow fault held the answer: ${log[2]?.durationMs} ms`);
     });
 
+    it('holds a slow request until the event it is given settles, and stop() ends a held request', async () => {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      h.arm.injectFault({ pathPattern: 'imageTemplates/held$', kind: 'slow', until: released, count: 1 });
+      h.arm.clearRequests();
+      let answered = false;
+      const answer = call('GET', T('held')).then((a) => ((answered = true), a));
+      const arrived = await h.arm.waitForRequest((e) => e.path.endsWith('/held'));
+      assert.equal(arrived.status, 0, 'arrived, not answered');
+      assert.equal((await call('GET', T('not-held'))).status, 404, 'a later request is answered meanwhile');
+      assert.equal(answered, false, 'the held one is not');
+      release();
+      assert.equal((await answer).status, 404, 'answered normally once released');
+
+      const own = await startHarness();
+      own.arm.injectFault({ pathPattern: 'imageTemplates/never$', kind: 'slow', until: new Promise<never>(() => undefined), count: 1 });
+      const dropped = armCall(own.arm.url, 'GET', T('never')).then(
+        () => 'answered',
+        () => 'dropped',
+      );
+      await own.arm.waitForRequest((e) => e.path.endsWith('/never'));
+      await own.stop();
+      assert.equal(await dropped, 'dropped');
+    });
+
     it('waitForState: settles when the simulated service reaches the state, not before; at once when it is there; rejects when the wait is aborted', async () => {
       h.arm.seed({
         imageTemplates: [

@@ -118,16 +118,22 @@ export class EmulatorContext {
     while (this.cancelingHold) {
       const hold = this.cancelingHold;
       hold.reach();
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = () => reject(new Cancelled());
-        if (this.shutdown.signal.aborted) return onAbort();
-        this.shutdown.signal.addEventListener('abort', onAbort, { once: true });
-        void hold.released.then(() => {
-          this.shutdown.signal.removeEventListener('abort', onAbort);
-          resolve();
-        });
-      });
+      await this.until(hold.released);
     }
+  }
+
+  /** Waits until `event` settles, however it settles; throws Cancelled if the emulator stops first. */
+  until(event: Promise<unknown>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(new Cancelled());
+      if (this.shutdown.signal.aborted) return onAbort();
+      this.shutdown.signal.addEventListener('abort', onAbort, { once: true });
+      const settled = () => {
+        this.shutdown.signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      event.then(settled, settled);
+    });
   }
 
   async drain(): Promise<void> {

@@ -25,7 +25,7 @@ function matches(pattern: RegExp, text: string): boolean {
 export type FaultAction =
   | { kind: 'status'; status: number; retryAfterSeconds?: number; errorBody?: { code: string; message: string }; responseHeaders?: Record<string, string> }
   | { kind: 'reset' }
-  | { kind: 'slow'; delayMs: number };
+  | { kind: 'slow'; delayMs: number; until?: Promise<unknown> };
 
 /** Admin API payloads cannot carry a RegExp: they send { pathPattern: "source", flags?: "i" }. */
 export function faultFromJson(v: Record<string, unknown>): FaultSpec {
@@ -104,7 +104,7 @@ export class FaultInjector {
         case 'reset':
           return { kind: 'reset' };
         case 'slow':
-          return { kind: 'slow', delayMs: f.spec.delayMs ?? 1000 };
+          return { kind: 'slow', delayMs: f.spec.delayMs ?? 1000, ...(f.spec.until ? { until: f.spec.until } : {}) };
       }
     }
     return undefined;

@@ -66,7 +66,7 @@ export class RequestHandler {
     }
     if (fault?.kind === 'slow') {
       try {
-        await this.ctx.sleep(fault.delayMs);
+        await (fault.until ? this.ctx.until(fault.until) : this.ctx.sleep(fault.delayMs));
       } catch (err) {
         if (err instanceof Cancelled) {
           req.socket.destroy();

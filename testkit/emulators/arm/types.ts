@@ -361,6 +361,12 @@ export interface FaultSpec {
   retryAfterSeconds?: number;
   /** For 'slow': how long to hold the request before answering it normally. */
   delayMs?: number;
+  /**
+   * For 'slow', in-process only: hold the request until this settles instead
+   * of for delayMs, so a test answers it on an event (say, once other requests
+   * arrived) rather than after a duration. The emulator's stop() ends the hold.
+   */
+  until?: Promise<unknown>;
   /** How many matching requests the fault applies to. */
   count: number;
   /** Let this many matching requests through untouched first. */
