@@ -90,6 +90,10 @@ const COMMON_OPTIONS: esbuild.BuildOptions = {
   minify: true,
   sourcemap: false,
   define: { 'import.meta.url': '__importMetaUrl' },
+  // import() of a lazy chunk becomes require(): Node would otherwise load the
+  // chunk through its ES module loader, which first scans all 1.8 MB of it to
+  // guess its module format and its exports (about 0.17 s of CPU per run).
+  supported: { 'dynamic-import': false },
   banner: { js: IMPORT_META_URL_BANNER },
   logLevel: 'silent',
   metafile: true,

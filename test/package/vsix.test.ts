@@ -132,6 +132,25 @@ describe('build and package', function () {
       }
     });
 
+    it('loads a lazy chunk with require, not import(): Node would scan the chunk to guess its format first', async () => {
+      const dir = path.join(scratch, 'lazy-entry');
+      fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'src', 'later.ts'), "export const answer = (n: number): number => n * 2;\n");
+      fs.writeFileSync(
+        path.join(dir, 'src', 'index.ts'),
+        "void (async () => {\n  const { answer } = await import('./later.js');\n  process.stdout.write(`answer=${answer(21)}\\n`);\n})();\n",
+      );
+      const { chunks, outFile } = await bundleTask(repoRoot, path.join(dir, 'src', 'index.ts'), dir);
+      assert.deepEqual(chunks.map((c) => path.basename(c.outFile)), ['later.js']);
+      const bundled = fs.readFileSync(outFile, 'utf8');
+      assert.match(bundled, /require\("\.\/later\.js"\)/);
+      assert.doesNotMatch(bundled, /\bimport\(/);
+      for (const nodePath of [findNode20(), node24Path]) {
+        const run = spawnSync(nodePath, [outFile], { encoding: 'utf8' });
+        assert.equal(run.stdout, 'answer=42\n', `${nodePath}: ${run.stderr}`);
+      }
+    });
+
     it('fails loudly when the entry does not build', async () => {
       const dir = path.join(scratch, 'broken-entry');
       fs.mkdirSync(dir, { recursive: true });
