@@ -29,6 +29,21 @@ function validTemplate(): Json {
   };
 }
 
+/** A seeded template whose run is Customizing, with no simulated build behind it. */
+function runningTemplate(name: string) {
+  return {
+    id: T(name),
+    resource: {
+      ...validTemplate(),
+      properties: {
+        ...(validTemplate().properties as Json),
+        provisioningState: 'Succeeded',
+        lastRunStatus: { startTime: new Date().toISOString(), runState: 'Running', runSubState: 'Customizing', message: '' },
+      },
+    },
+  };
+}
+
 describe('ARM emulator front door, validation, faults and admin API', function () {
   this.timeout(60_000);
   let h: Harness;
@@ -233,21 +248,7 @@ describe('ARM emulator front door, validation, faults and admin API', function (
     });
 
     it('waitForState: settles when the simulated service reaches the state, not before; at once when it is there; rejects when the wait is aborted', async () => {
-      h.arm.seed({
-        imageTemplates: [
-          {
-            id: T('wait-cancel'),
-            resource: {
-              ...validTemplate(),
-              properties: {
-                ...(validTemplate().properties as Json),
-                provisioningState: 'Succeeded',
-                lastRunStatus: { startTime: new Date().toISOString(), runState: 'Running', runSubState: 'Customizing', message: '' },
-              },
-            },
-          },
-        ],
-      });
+      h.arm.seed({ imageTemplates: [runningTemplate('wait-cancel')] });
       h.arm.setScenario({ timing: { cancelMs: 200 } });
       const runStateOf = (state: ReturnType<typeof h.arm.state>) => state.imageTemplates.find((t) => t.name === 'wait-cancel')?.lastRunStatus?.['runState'];
       const canceled = h.arm.waitForState((s) => runStateOf(s) === 'Canceled');
@@ -267,19 +268,8 @@ describe('ARM emulator front door, validation, faults and admin API', function (
     });
 
     it('holdCanceling: a cancel stays Canceling past its cancelMs until the hold is released; stop() ends a held cancel', async () => {
-      const running = (name: string) => ({
-        id: T(name),
-        resource: {
-          ...validTemplate(),
-          properties: {
-            ...(validTemplate().properties as Json),
-            provisioningState: 'Succeeded',
-            lastRunStatus: { startTime: new Date().toISOString(), runState: 'Running', runSubState: 'Customizing', message: '' },
-          },
-        },
-      });
       const runStateOf = (state: ReturnType<typeof h.arm.state>) => state.imageTemplates.find((t) => t.name === 'held-cancel')?.lastRunStatus?.['runState'];
-      h.arm.seed({ imageTemplates: [running('held-cancel')] });
+      h.arm.seed({ imageTemplates: [runningTemplate('held-cancel')] });
       h.arm.setScenario({ timing: { cancelMs: 0 } });
       const hold = h.arm.holdCanceling();
       try {
@@ -299,7 +289,7 @@ describe('ARM emulator front door, validation, faults and admin API', function (
       }
 
       const own = await startHarness();
-      own.arm.seed({ imageTemplates: [running('stopped-held')] });
+      own.arm.seed({ imageTemplates: [runningTemplate('stopped-held')] });
       own.arm.setScenario({ timing: { cancelMs: 0 } });
       const ownHold = own.arm.holdCanceling();
       assert.equal((await armCall(own.arm.url, 'POST', `${T('stopped-held')}/cancel`)).status, 204);
