@@ -65,8 +65,8 @@ export function createGalleryVersionStore(compute: ComputeManagementClient, ref:
       );
       // An answer without an operation to follow can come back while the version still says Updating:
       // the update is done when the version itself says so.
-      const deadline = Date.now() + UPDATE_WAIT_LIMIT_MS;
-      while (IN_PROGRESS.has((await get(signal)).provisioningState?.toLowerCase() ?? '') && Date.now() < deadline) {
+      const deadline = realClock.now() + UPDATE_WAIT_LIMIT_MS;
+      while (IN_PROGRESS.has((await get(signal)).provisioningState?.toLowerCase() ?? '') && realClock.now() < deadline) {
         // The wait ends early on a cancel, which then ends the update wait with the cancel's reason.
         await realClock.sleep(pollIntervalMs, signal);
         signal?.throwIfAborted();

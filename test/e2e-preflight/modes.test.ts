@@ -79,7 +79,12 @@ describe('e2e preflight: the preflight and preflightOnly inputs', function () {
     for (const pathPattern of paths) stage.azure.arm.injectFault({ method: 'GET', pathPattern, kind: 'slow', until: allArrived, count: 1 });
     stage.azure.arm.clearRequests(); // earlier tests' reads of the same paths must not count
     const arrived = paths.map((p) => stage.azure.arm.waitForRequest((r) => r.method === 'GET' && new RegExp(p, 'i').test(r.path)));
-    void Promise.all(arrived).then(release);
+    // What the stand-in's log says of the four at the moment the last one arrives, before any is let go.
+    const atRelease = Promise.all(arrived).then((held) => {
+      const log = stage.azure.arm.requests();
+      release();
+      return held.map((h) => log.find((e) => e.startedAt === h.startedAt && e.path === h.path));
+    });
     let observed: Awaited<ReturnType<typeof observeRun>>;
     try {
       observed = await observeRun(stage.azure, buildInputs(stage, 'mode-parallel', { preflightOnly: 'true' }));
@@ -88,13 +93,12 @@ describe('e2e preflight: the preflight and preflightOnly inputs', function () {
     }
     const checklist = assertStoppedAfterPreflight(observed, 'Succeeded');
     assert.equal(checklist.failed + checklist.warnings, 0, JSON.stringify(checklist.lines));
-    const held = await Promise.all(arrived);
-    // Every held read was answered, and after the last of the four had been asked.
-    const lastAsked = Math.max(...held.map((r) => Date.parse(r.startedAt)));
-    for (const r of held) {
-      const answered = observed.requests.find((e) => e.startedAt === r.startedAt && e.path === r.path);
-      assert.equal(answered?.status, 200, `${r.path} answered`);
-      assert.ok(Date.parse(r.startedAt) + (answered?.durationMs ?? 0) >= lastAsked, `${r.path} held until all four were asked`);
+    const inFlight = await atRelease;
+    // All four were asked and none answered yet when the last arrived; each was answered once let go.
+    assert.deepEqual(inFlight.map((e) => [e?.fault, e?.status]), paths.map(() => ['slow', 0]), 'four reads in flight at once');
+    for (const e of inFlight) {
+      const answered = observed.requests.find((r) => r.startedAt === e?.startedAt && r.path === e?.path);
+      assert.equal(answered?.status, 200, `${e?.path} answered`);
     }
   });
 

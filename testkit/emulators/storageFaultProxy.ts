@@ -30,8 +30,7 @@ export type StorageAuthKind = 'bearer' | 'sharedKey' | 'sas' | 'anonymous';
 
 export interface StorageRequestLogEntry extends RequestLogEntry {
   auth: StorageAuthKind;
-  /** The fault the proxy answered with, if any; a refused bearer token is not a fault. */
-  fault?: StorageFaultSpec['kind'];
+  // `fault` (from RequestLogEntry): the fault the proxy answered with, if any; a refused bearer token is not a fault.
 }
 
 export interface StorageFaultProxy {

@@ -59,6 +59,7 @@ export class RequestHandler {
     this.entries.set(res, { entry, started });
 
     const fault = this.ctx.faults.take(method, url.pathname, url.search.replace(/^\?/, ''), req.headers);
+    if (fault) entry.fault = fault.kind;
     if (fault?.kind === 'reset') {
       // Drop the connection without an answer, as a broken network path does.
       req.socket.destroy();

@@ -346,6 +346,8 @@ export interface RequestLogEntry {
   /** ISO time. */
   startedAt: string;
   durationMs: number;
+  /** The fault the stand-in applied to this request, if any. */
+  fault?: FaultSpec['kind'];
 }
 
 /** Transient answers, and 403 for a refusal Azure gives a connection without the role (it does not go away). */
